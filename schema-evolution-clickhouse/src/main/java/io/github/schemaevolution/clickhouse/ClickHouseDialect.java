@@ -1,0 +1,251 @@
+package io.github.schemaevolution.clickhouse;
+
+import io.github.schemaevolution.api.ErrorCode;
+import io.github.schemaevolution.api.SchemaEvolutionException;
+import io.github.schemaevolution.api.model.ClickHouseOptions;
+import io.github.schemaevolution.api.model.ClickHouseOptions.CollapsingMergeTree;
+import io.github.schemaevolution.api.model.ClickHouseOptions.Engine;
+import io.github.schemaevolution.api.model.ClickHouseOptions.MergeTree;
+import io.github.schemaevolution.api.model.ClickHouseOptions.ReplacingMergeTree;
+import io.github.schemaevolution.api.model.ClickHouseOptions.SummingMergeTree;
+import io.github.schemaevolution.api.model.Column;
+import io.github.schemaevolution.api.model.ColumnType;
+import io.github.schemaevolution.api.model.PostgresOptions;
+import io.github.schemaevolution.api.model.Table;
+import io.github.schemaevolution.spi.Capability;
+import io.github.schemaevolution.spi.Dialect;
+import io.github.schemaevolution.spi.IdentifierRules;
+import io.github.schemaevolution.spi.IdentifierRules.Kind;
+import io.github.schemaevolution.spi.Introspector;
+import io.github.schemaevolution.spi.Statement;
+import io.github.schemaevolution.spi.ViewColumn;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * ClickHouse (MergeTree family). The model's type notation is ClickHouse's own, so type mapping
+ * is the identity; what this dialect adds is the table layout (engine, keys, indexes, settings)
+ * and the cost of each ALTER on this engine, where renaming, dropping and retyping a column are
+ * mutations over every data part rather than catalog changes.
+ */
+public final class ClickHouseDialect implements Dialect {
+
+    /** ClickHouse accepts long names; 255 bytes keeps file names of column data within file system limits. */
+    private static final IdentifierRules IDENTIFIERS = new IdentifierRules("clickhouse", 255,
+            Set.of("alias", "materialized", "ephemeral", "final", "prewhere", "sample", "settings", "format",
+                    "interval", "global", "ilike"), '`');
+
+    private static final Set<Capability> CAPABILITIES =
+            EnumSet.of(Capability.EXCHANGE_TABLES, Capability.IDEMPOTENT_ALTER);
+
+    @Override
+    public String name() {
+        return "clickhouse";
+    }
+
+    @Override
+    public boolean acceptsJdbcUrl(String jdbcUrl) {
+        return jdbcUrl != null && (jdbcUrl.startsWith("jdbc:clickhouse:") || jdbcUrl.startsWith("jdbc:ch:"));
+    }
+
+    @Override
+    public IdentifierRules identifiers() {
+        return IDENTIFIERS;
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return CAPABILITIES;
+    }
+
+    @Override
+    public String typeSql(ColumnType type) {
+        return type.sql();
+    }
+
+    @Override
+    public ColumnType modelType(String engineType) {
+        return ColumnType.parse(engineType);
+    }
+
+    @Override
+    public void validate(Table table) {
+        IDENTIFIERS.check(Kind.TABLE, null, table.name());
+        if (table.schema() != null) {
+            IDENTIFIERS.check(Kind.SCHEMA, table.name(), table.schema());
+        }
+        table.physicalColumns().forEach(column -> IDENTIFIERS.check(Kind.COLUMN, table.name(), column.name()));
+        ClickHouseOptions options = table.clickHouse();
+        options.indexes().forEach(index -> IDENTIFIERS.check(Kind.INDEX, table.name(), index.name()));
+        options.settings().keySet().forEach(key -> IDENTIFIERS.check(Kind.SETTING, table.name(), key));
+        for (String key : keyColumns(options)) {
+            if (column(table, key).isNullable()) {
+                throw new SchemaEvolutionException(ErrorCode.MODEL_INVALID, table.displayName(), key,
+                        "ClickHouse sorting, primary and partition keys cannot be Nullable", null);
+            }
+        }
+        Engine engine = options.engine();
+        if (engine instanceof CollapsingMergeTree collapsing
+                && column(table, collapsing.sign()).type() != ColumnType.INT8) {
+            throw new SchemaEvolutionException(ErrorCode.MODEL_INVALID, table.displayName(), collapsing.sign(),
+                    "the sign column of CollapsingMergeTree must be Int8", null);
+        }
+        if (engine instanceof ReplacingMergeTree replacing && replacing.version() != null
+                && !isVersionType(column(table, replacing.version()).type())) {
+            throw new SchemaEvolutionException(ErrorCode.MODEL_INVALID, table.displayName(), replacing.version(),
+                    "the version column of ReplacingMergeTree must be an unsigned integer, Date, DateTime or DateTime64", null);
+        }
+    }
+
+    @Override
+    public Table canonical(Table table) {
+        return table.toBuilder().postgres(PostgresOptions.NONE).build();
+    }
+
+    @Override
+    public List<Statement> createTable(Table table) {
+        validate(table);
+        ClickHouseOptions options = table.clickHouse();
+        StringBuilder sql = new StringBuilder("CREATE TABLE ").append(qualified(table)).append("\n(\n");
+        List<String> members = table.physicalColumns().stream().map(c -> "    " + columnDefinition(table, c))
+                .collect(Collectors.toList());
+        options.indexes().forEach(index -> members.add("    INDEX " + IDENTIFIERS.quote(Kind.INDEX, table.name(), index.name())
+                + " " + quoteColumn(table, index.column()) + " TYPE " + index.type() + " GRANULARITY " + index.granularity()));
+        sql.append(String.join(",\n", members)).append("\n)\n");
+        sql.append("ENGINE = ").append(engine(table, options.engine())).append('\n');
+        options.partitionKey().ifPresent(key -> sql.append("PARTITION BY ")
+                .append(key.function() == null ? quoteColumn(table, key.column())
+                        : key.function() + "(" + quoteColumn(table, key.column()) + ")")
+                .append('\n'));
+        if (!options.primaryKey().isEmpty()) {
+            sql.append("PRIMARY KEY ").append(tuple(table, options.primaryKey())).append('\n');
+        }
+        sql.append("ORDER BY ").append(tuple(table, options.orderBy()));
+        if (!options.settings().isEmpty()) {
+            sql.append("\nSETTINGS ").append(options.settings().entrySet().stream()
+                    .map(e -> IDENTIFIERS.check(Kind.SETTING, table.name(), e.getKey()) + " = " + settingValue(e.getValue()))
+                    .collect(Collectors.joining(", ")));
+        }
+        table.commentOptional().ifPresent(comment -> sql.append("\nCOMMENT ").append(ClickHouseSql.string(comment)));
+        return List.of(Statement.instant(sql.toString()));
+    }
+
+    @Override
+    public Statement dropTable(String schema, String table) {
+        return Statement.instant("DROP TABLE IF EXISTS " + IDENTIFIERS.qualified(schema, table) + " SYNC");
+    }
+
+    @Override
+    public Statement createOrReplaceView(String schema, String view, String table, List<ViewColumn> columns) {
+        String projection = columns.stream()
+                .map(c -> IDENTIFIERS.quote(Kind.COLUMN, table, c.source())
+                        + (c.source().equals(c.alias()) ? "" : " AS " + IDENTIFIERS.quote(Kind.COLUMN, view, c.alias())))
+                .collect(Collectors.joining(", "));
+        return Statement.instant("CREATE OR REPLACE VIEW " + IDENTIFIERS.qualified(schema, view)
+                + " AS SELECT " + projection + " FROM " + IDENTIFIERS.qualified(schema, table));
+    }
+
+    @Override
+    public Statement dropView(String schema, String view) {
+        return Statement.instant("DROP VIEW IF EXISTS " + IDENTIFIERS.qualified(schema, view));
+    }
+
+    /** Metadata only: existing parts answer the new column from its default on read. */
+    @Override
+    public Statement addColumn(Table table, Column column) {
+        IDENTIFIERS.check(Kind.COLUMN, table.name(), column.name());
+        return Statement.instant(alter(table) + " ADD COLUMN IF NOT EXISTS " + columnDefinition(table, column));
+    }
+
+    /** A mutation that renames the column's files in every part: cost grows with the number of parts. */
+    @Override
+    public Statement renameColumn(Table table, String from, String to) {
+        return new Statement(alter(table) + " RENAME COLUMN IF EXISTS " + IDENTIFIERS.quote(Kind.COLUMN, table.name(), from)
+                + " TO " + IDENTIFIERS.quote(Kind.COLUMN, table.name(), to), Statement.Cost.PER_CHUNK);
+    }
+
+    /** A mutation that removes the column's files from every part. */
+    @Override
+    public Statement dropColumn(Table table, String column) {
+        return new Statement(alter(table) + " DROP COLUMN IF EXISTS " + IDENTIFIERS.quote(Kind.COLUMN, table.name(), column),
+                Statement.Cost.PER_CHUNK);
+    }
+
+    /** A mutation that rewrites the column in every part. */
+    @Override
+    public Statement changeColumnType(Table table, String column, ColumnType newType) {
+        return new Statement(alter(table) + " MODIFY COLUMN " + IDENTIFIERS.quote(Kind.COLUMN, table.name(), column)
+                + " " + typeSql(newType), Statement.Cost.REWRITE);
+    }
+
+    @Override
+    public Introspector introspector() {
+        return new ClickHouseIntrospector(this);
+    }
+
+    private String alter(Table table) {
+        return "ALTER TABLE " + qualified(table);
+    }
+
+    private static String qualified(Table table) {
+        return IDENTIFIERS.qualified(table.schema(), table.name());
+    }
+
+    private String columnDefinition(Table table, Column column) {
+        StringBuilder definition = new StringBuilder(quoteColumn(table, column.name())).append(' ')
+                .append(typeSql(column.type()));
+        column.defaultOptional().ifPresent(d -> definition.append(' ').append(d.kind().name()).append(' ')
+                .append(ClickHouseSql.defaultValue(d.value(), column.type())));
+        column.commentOptional().ifPresent(c -> definition.append(" COMMENT ").append(ClickHouseSql.string(c)));
+        return definition.toString();
+    }
+
+    private String engine(Table table, Engine engine) {
+        if (engine instanceof MergeTree) {
+            return "MergeTree";
+        }
+        if (engine instanceof ReplacingMergeTree replacing) {
+            return "ReplacingMergeTree" + (replacing.version() == null ? "" : "(" + quoteColumn(table, replacing.version()) + ")");
+        }
+        if (engine instanceof CollapsingMergeTree collapsing) {
+            return "CollapsingMergeTree(" + quoteColumn(table, collapsing.sign()) + ")";
+        }
+        SummingMergeTree summing = (SummingMergeTree) engine;
+        return "SummingMergeTree" + (summing.sumColumns().isEmpty() ? "" : "(" + tuple(table, summing.sumColumns()) + ")");
+    }
+
+    private static String tuple(Table table, List<String> columns) {
+        if (columns.isEmpty()) {
+            return "tuple()";
+        }
+        String joined = columns.stream().map(c -> quoteColumn(table, c)).collect(Collectors.joining(", "));
+        return columns.size() == 1 ? joined : "(" + joined + ")";
+    }
+
+    private static String quoteColumn(Table table, String column) {
+        return IDENTIFIERS.quote(Kind.COLUMN, table.name(), column);
+    }
+
+    private static String settingValue(String value) {
+        return value.matches("-?[0-9]+(\\.[0-9]+)?") ? value : ClickHouseSql.string(value);
+    }
+
+    private static List<String> keyColumns(ClickHouseOptions options) {
+        List<String> keys = new java.util.ArrayList<>(options.orderBy());
+        options.partitionKey().ifPresent(key -> keys.add(key.column()));
+        return keys;
+    }
+
+    private static Column column(Table table, String name) {
+        return table.column(name).orElseThrow();
+    }
+
+    private static boolean isVersionType(ColumnType type) {
+        return type == ColumnType.UINT8 || type == ColumnType.UINT16 || type == ColumnType.UINT32
+                || type == ColumnType.UINT64 || type == ColumnType.DATE || type == ColumnType.DATETIME
+                || type instanceof ColumnType.DateTime64;
+    }
+}

@@ -1,0 +1,48 @@
+package io.github.schemaevolution.clickhouse;
+
+import io.github.schemaevolution.api.model.ColumnDefault;
+import io.github.schemaevolution.api.model.ColumnType;
+
+/** ClickHouse literals: strings in single quotes with backslash escapes, numbers and booleans bare. */
+final class ClickHouseSql {
+    private ClickHouseSql() {
+    }
+
+    static String string(String text) {
+        StringBuilder quoted = new StringBuilder("'");
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '\\' -> quoted.append("\\\\");
+                case '\'' -> quoted.append("\\'");
+                case '\n' -> quoted.append("\\n");
+                case '\r' -> quoted.append("\\r");
+                case '\t' -> quoted.append("\\t");
+                case '\0' -> quoted.append("\\0");
+                default -> quoted.append(c);
+            }
+        }
+        return quoted.append('\'').toString();
+    }
+
+    /** The expression after {@code DEFAULT}/{@code MATERIALIZED} for a column of {@code type}. */
+    static String defaultValue(ColumnDefault.Value value, ColumnType type) {
+        ColumnType base = baseOf(type);
+        if (value instanceof ColumnDefault.Now) {
+            return base instanceof ColumnType.DateTime64 dt ? "now64(" + dt.precision() + ")" : "now()";
+        }
+        if (value instanceof ColumnDefault.Expression expression) {
+            return expression.sql();
+        }
+        String text = ((ColumnDefault.Literal) value).text();
+        boolean bare = base instanceof ColumnType.Decimal
+                || (base instanceof ColumnType.Scalar scalar && (scalar.isNumeric() || scalar == ColumnType.BOOL));
+        return bare ? text : string(text);
+    }
+
+    /** The type without Nullable and LowCardinality wrappers. */
+    static ColumnType baseOf(ColumnType type) {
+        ColumnType base = type.withoutNullable();
+        return base instanceof ColumnType.LowCardinality low ? low.inner().withoutNullable() : base;
+    }
+}

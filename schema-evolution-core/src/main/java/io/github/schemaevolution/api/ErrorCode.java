@@ -1,0 +1,49 @@
+package io.github.schemaevolution.api;
+
+/**
+ * Why the library refused or failed an operation. Every {@link SchemaEvolutionException} carries
+ * exactly one code, so callers can react to a class of failure without parsing messages.
+ */
+public enum ErrorCode {
+    /** An identifier (table, column, view, index, spare prefix) is empty or blank. */
+    IDENTIFIER_EMPTY(false),
+    /** An identifier contains characters outside {@code [A-Za-z_][A-Za-z0-9_]*}. */
+    IDENTIFIER_UNSAFE(false),
+    /** An identifier is longer than the engine keeps (PostgreSQL silently truncates at 63 bytes). */
+    IDENTIFIER_TOO_LONG(false),
+    /** An identifier is a reserved word of the engine, or uses the prefix reserved for spare columns. */
+    IDENTIFIER_RESERVED(false),
+    /** Two columns (or indexes) share a name, compared without regard to case. */
+    IDENTIFIER_DUPLICATE(false),
+    /** A column type is malformed, for example {@code Decimal(80, 2)} or {@code Nullable(Nullable(Int8))}. */
+    TYPE_INVALID(false),
+    /** A well-formed column type that the target engine cannot hold. */
+    TYPE_UNSUPPORTED(false),
+    /** The model is inconsistent: a key names an unknown column, a required option is missing, ... */
+    MODEL_INVALID(false),
+    /** A raw SQL expression (default, partition key) contains statement separators or comments. */
+    EXPRESSION_UNSAFE(false),
+    /** A model feature the target engine does not offer. */
+    FEATURE_UNSUPPORTED(false),
+    /** No dialect on the class path matches the requested name or JDBC URL. */
+    DIALECT_NOT_FOUND(false),
+    /** The table to create already exists. */
+    TABLE_EXISTS(false),
+    /** The table to read or change does not exist. */
+    TABLE_NOT_FOUND(false),
+    /** The live table could not be read back into the model. */
+    INTROSPECTION_FAILED(false),
+    /** The database reported an error or the connection was lost; see the cause. */
+    DATABASE_ERROR(true);
+
+    private final boolean retryable;
+
+    ErrorCode(boolean retryable) {
+        this.retryable = retryable;
+    }
+
+    /** Whether retrying the same call unchanged may succeed (a lost connection may; a bad name never will). */
+    public boolean retryable() {
+        return retryable;
+    }
+}

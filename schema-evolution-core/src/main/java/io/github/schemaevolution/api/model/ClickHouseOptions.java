@@ -1,0 +1,186 @@
+package io.github.schemaevolution.api.model;
+
+import io.github.schemaevolution.api.ErrorCode;
+import io.github.schemaevolution.api.SchemaEvolutionException;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * How a table is laid out on ClickHouse: a MergeTree-family engine, its sorting key, optional
+ * primary key (a prefix of the sorting key), partition key, data-skipping indexes and table
+ * settings. Ignored by other dialects.
+ */
+public record ClickHouseOptions(Engine engine, List<String> orderBy, List<String> primaryKey,
+                                PartitionKey partitionBy, List<SkippingIndex> indexes,
+                                Map<String, String> settings) {
+
+    /** {@code MergeTree ORDER BY tuple()}: what a table gets when nothing is said. */
+    public static final ClickHouseOptions DEFAULT = builder().build();
+
+    private static final Pattern SETTING_VALUE = Pattern.compile("-?[0-9]+(\\.[0-9]+)?|[A-Za-z0-9_]+");
+    private static final Pattern FUNCTION = Pattern.compile("[A-Za-z][A-Za-z0-9_]*");
+    private static final Pattern INDEX_TYPE = Pattern.compile("[a-zA-Z_]+(\\([0-9., ]*\\))?");
+
+    /** A MergeTree-family engine. */
+    public sealed interface Engine {
+        /** Columns the engine itself names (version, sign, summed columns). */
+        List<String> columns();
+    }
+
+    public record MergeTree() implements Engine {
+        public List<String> columns() {
+            return List.of();
+        }
+    }
+
+    /** Keeps the row with the highest {@code version} (or the last inserted one when absent). */
+    public record ReplacingMergeTree(String version) implements Engine {
+        public List<String> columns() {
+            return version == null ? List.of() : List.of(version);
+        }
+    }
+
+    /** Collapses row pairs whose {@code sign} (an Int8 column) is 1 and -1. */
+    public record CollapsingMergeTree(String sign) implements Engine {
+        public CollapsingMergeTree {
+            Objects.requireNonNull(sign, "CollapsingMergeTree needs a sign column");
+        }
+
+        public List<String> columns() {
+            return List.of(sign);
+        }
+    }
+
+    /** Sums the given numeric columns (all numeric columns outside the key when empty). */
+    public record SummingMergeTree(List<String> sumColumns) implements Engine {
+        public SummingMergeTree {
+            sumColumns = List.copyOf(sumColumns);
+        }
+
+        public List<String> columns() {
+            return sumColumns;
+        }
+    }
+
+    /** {@code PARTITION BY column} or {@code PARTITION BY function(column)}, e.g. {@code toYYYYMM(day)}. */
+    public record PartitionKey(String function, String column) {
+        public PartitionKey {
+            Objects.requireNonNull(column, "partition column");
+            if (function != null && !FUNCTION.matcher(function).matches()) {
+                throw new SchemaEvolutionException(ErrorCode.EXPRESSION_UNSAFE, null, column,
+                        "partition function '" + function + "' must be a plain function name", null);
+            }
+        }
+
+        public static PartitionKey column(String column) {
+            return new PartitionKey(null, column);
+        }
+
+        public static PartitionKey of(String function, String column) {
+            return new PartitionKey(function, column);
+        }
+    }
+
+    /** A data-skipping index over one column: {@code INDEX name column TYPE type GRANULARITY n}. */
+    public record SkippingIndex(String name, String column, String type, int granularity) {
+        public SkippingIndex {
+            Objects.requireNonNull(column, "index column");
+            if (type == null || !INDEX_TYPE.matcher(type).matches()) {
+                throw new SchemaEvolutionException(ErrorCode.EXPRESSION_UNSAFE, null, name,
+                        "index type '" + type + "' must look like minmax, set(100) or bloom_filter(0.01)", null);
+            }
+            if (granularity < 1) {
+                throw new SchemaEvolutionException(ErrorCode.MODEL_INVALID, null, name,
+                        "index granularity must be at least 1", null);
+            }
+        }
+    }
+
+    public ClickHouseOptions {
+        Objects.requireNonNull(engine, "engine");
+        orderBy = List.copyOf(orderBy);
+        primaryKey = List.copyOf(primaryKey);
+        indexes = List.copyOf(indexes);
+        settings = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(settings));
+        if (!primaryKey.isEmpty() && (primaryKey.size() > orderBy.size()
+                || !orderBy.subList(0, primaryKey.size()).equals(primaryKey))) {
+            throw new SchemaEvolutionException(ErrorCode.MODEL_INVALID,
+                    "ClickHouse PRIMARY KEY " + primaryKey + " must be a prefix of ORDER BY " + orderBy);
+        }
+        settings.forEach((key, value) -> {
+            if (value == null || !SETTING_VALUE.matcher(value).matches()) {
+                throw new SchemaEvolutionException(ErrorCode.EXPRESSION_UNSAFE, null, key,
+                        "setting value '" + value + "' must be a number or a plain word", null);
+            }
+        });
+    }
+
+    public Optional<PartitionKey> partitionKey() {
+        return Optional.ofNullable(partitionBy);
+    }
+
+    /** Every column these options refer to. */
+    public List<String> referencedColumns() {
+        List<String> names = new ArrayList<>(engine.columns());
+        names.addAll(orderBy);
+        names.addAll(primaryKey);
+        if (partitionBy != null) {
+            names.add(partitionBy.column());
+        }
+        indexes.forEach(index -> names.add(index.column()));
+        return names;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public static final class Builder {
+        private Engine engine = new MergeTree();
+        private List<String> orderBy = List.of();
+        private List<String> primaryKey = List.of();
+        private PartitionKey partitionBy;
+        private final List<SkippingIndex> indexes = new ArrayList<>();
+        private final Map<String, String> settings = new LinkedHashMap<>();
+
+        public Builder engine(Engine engine) {
+            this.engine = engine;
+            return this;
+        }
+
+        public Builder orderBy(String... columns) {
+            this.orderBy = List.of(columns);
+            return this;
+        }
+
+        public Builder primaryKey(String... columns) {
+            this.primaryKey = List.of(columns);
+            return this;
+        }
+
+        public Builder partitionBy(PartitionKey key) {
+            this.partitionBy = key;
+            return this;
+        }
+
+        public Builder index(String name, String column, String type, int granularity) {
+            indexes.add(new SkippingIndex(name, column, type, granularity));
+            return this;
+        }
+
+        public Builder setting(String name, Object value) {
+            settings.put(name, String.valueOf(value));
+            return this;
+        }
+
+        public ClickHouseOptions build() {
+            return new ClickHouseOptions(engine, orderBy, primaryKey, partitionBy, indexes, settings);
+        }
+    }
+}

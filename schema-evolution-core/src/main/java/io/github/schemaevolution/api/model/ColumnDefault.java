@@ -1,0 +1,69 @@
+package io.github.schemaevolution.api.model;
+
+import io.github.schemaevolution.api.ErrorCode;
+import io.github.schemaevolution.api.SchemaEvolutionException;
+
+import java.util.Objects;
+
+/**
+ * How the engine fills a column the writer leaves out. {@link Kind#MATERIALIZED} is ClickHouse's
+ * "always computed, never written" column; PostgreSQL has no such thing and stores it as a plain
+ * {@code DEFAULT}.
+ */
+public record ColumnDefault(Kind kind, Value value) {
+
+    public enum Kind { DEFAULT, MATERIALIZED }
+
+    /** The value itself: a literal, the current time, or a raw engine expression. */
+    public sealed interface Value permits Literal, Now, Expression {
+    }
+
+    /**
+     * A constant, kept as its text ({@code "42"}, {@code "true"}, {@code "abc"}); the dialect renders
+     * it as a number, boolean or quoted string according to the column's type.
+     */
+    public record Literal(String text) implements Value {
+        public Literal {
+            Objects.requireNonNull(text, "text");
+        }
+    }
+
+    /** The time of the insert, at the column's precision ({@code now()}, {@code now64(3)}, {@code CURRENT_TIMESTAMP}). */
+    public record Now() implements Value {
+    }
+
+    /**
+     * An engine expression rendered verbatim. It is trusted input, like a migration script, so it
+     * is only refused when it could end the statement: a {@code ;} or a comment opener.
+     */
+    public record Expression(String sql) implements Value {
+        public Expression {
+            if (sql == null || sql.isBlank() || sql.contains(";") || sql.contains("--") || sql.contains("/*")) {
+                throw new SchemaEvolutionException(ErrorCode.EXPRESSION_UNSAFE,
+                        "default expression '" + sql + "' is empty or contains ';', '--' or '/*'");
+            }
+        }
+    }
+
+    public ColumnDefault {
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(value, "value");
+    }
+
+    public static ColumnDefault literal(Object value) {
+        return new ColumnDefault(Kind.DEFAULT, new Literal(String.valueOf(Objects.requireNonNull(value, "value"))));
+    }
+
+    public static ColumnDefault now() {
+        return new ColumnDefault(Kind.DEFAULT, new Now());
+    }
+
+    public static ColumnDefault expression(String sql) {
+        return new ColumnDefault(Kind.DEFAULT, new Expression(sql));
+    }
+
+    /** The same value, computed by the engine and never written by inserts. */
+    public ColumnDefault materialized() {
+        return new ColumnDefault(Kind.MATERIALIZED, value);
+    }
+}

@@ -1,0 +1,20 @@
+package io.github.schemaevolution.spi;
+
+/**
+ * Named differences between engines. Core code asks a dialect for a capability instead of
+ * testing which engine it is talking to.
+ */
+public enum Capability {
+    /** DDL can run inside a transaction and roll back (PostgreSQL). */
+    TRANSACTIONAL_DDL,
+    /** {@code RENAME COLUMN} only changes the catalog (PostgreSQL); on ClickHouse it is a mutation. */
+    METADATA_ONLY_RENAME,
+    /** Views store column references, so they follow a renamed column (PostgreSQL); ClickHouse views resolve names at query time. */
+    VIEWS_FOLLOW_RENAMES,
+    /** Two tables can swap names atomically ({@code EXCHANGE TABLES}). */
+    EXCHANGE_TABLES,
+    /** Session-scoped advisory locks exist (PostgreSQL {@code pg_advisory_lock}). */
+    ADVISORY_LOCKS,
+    /** {@code ALTER TABLE ... ADD COLUMN IF NOT EXISTS} and friends. */
+    IDEMPOTENT_ALTER
+}
