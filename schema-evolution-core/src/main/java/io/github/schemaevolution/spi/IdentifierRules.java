@@ -67,7 +67,7 @@ public final class IdentifierRules {
      *                                  or IDENTIFIER_RESERVED
      */
     public String check(Kind kind, String table, String name) {
-        String column = kind == Kind.TABLE ? null : name;
+        String column = kind == Kind.COLUMN || kind == Kind.INDEX ? name : null;
         String owner = kind == Kind.TABLE ? name : table;
         if (name == null || name.isBlank()) {
             throw new SchemaEvolutionException(ErrorCode.IDENTIFIER_EMPTY, owner, null,
@@ -83,7 +83,8 @@ public final class IdentifierRules {
                     kind.label() + " name is " + bytes + " bytes; " + engine + " keeps at most " + maxBytes, null);
         }
         String lower = name.toLowerCase(Locale.ROOT);
-        if (kind != Kind.SETTING && (COMMON_RESERVED.contains(lower) || reserved.contains(lower))) {
+        // schemas and settings are always quoted or engine-defined ("default" is ClickHouse's own database)
+        if (kind != Kind.SETTING && kind != Kind.SCHEMA && (COMMON_RESERVED.contains(lower) || reserved.contains(lower))) {
             throw new SchemaEvolutionException(ErrorCode.IDENTIFIER_RESERVED, owner, column,
                     kind.label() + " name '" + name + "' is a reserved word in " + engine, null);
         }
