@@ -1,0 +1,149 @@
+package io.github.schemaevolution.examples;
+
+import io.github.schemaevolution.api.SchemaEvolution;
+import io.github.schemaevolution.api.model.Column;
+import io.github.schemaevolution.api.model.ColumnType;
+import io.github.schemaevolution.api.model.ReservePolicy;
+import io.github.schemaevolution.api.model.Table;
+import io.github.schemaevolution.spi.Dialect;
+import io.github.schemaevolution.spi.IdentifierRules.Kind;
+import io.github.schemaevolution.spi.Statement;
+
+import javax.sql.DataSource;
+import java.io.PrintStream;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.LocalDateTime;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * One engine's run of the example: plan, create, fill, read back and introspect {@code fastpath},
+ * printing what it did and how long each step took.
+ */
+final class FastpathScenario {
+    private static final int BATCH = 1_000;
+
+    private final String engine;
+    private final DataSource dataSource;
+    private final PrintStream out;
+
+    FastpathScenario(String engine, DataSource dataSource, PrintStream out) {
+        this.engine = engine;
+        this.dataSource = dataSource;
+        this.out = out;
+    }
+
+    /** Runs every step; throws if the data or the schema does not read back as written. */
+    void run(Table model, int rows) throws SQLException {
+        SchemaEvolution evolution = SchemaEvolution.connect(dataSource);
+        Dialect dialect = evolution.dialect();
+        out.printf("%n=== %s (dialect %s) ===%n", engine, dialect.name());
+
+        List<Statement> plan = evolution.planCreateTable(model);
+        out.printf("plan: %d statement(s), %d user columns + %d spares%n", plan.size(),
+                model.columns().size(), model.reserve().totalSpares());
+        out.println(plan.get(0).sql());
+
+        long start = System.nanoTime();
+        evolution.dropTable(model.schema(), model.name());
+        evolution.createTable(model);
+        step("create table", start);
+
+        GeneratedRows generator = new GeneratedRows(model);
+        start = System.nanoTime();
+        insert(dialect, model, generator, rows);
+        step("insert " + rows + " rows", start);
+
+        start = System.nanoTime();
+        int checked = readBack(dialect, model, generator, rows);
+        step("read back and compare " + checked + " rows", start);
+
+        start = System.nanoTime();
+        Table live = evolution.readTable(model.schema(), model.name(), ReservePolicy.DEFAULT_PREFIX).orElseThrow();
+        boolean equal = live.equals(dialect.canonical(model));
+        step("introspect: reads back equal to the model = " + equal, start);
+        if (!equal) {
+            throw new IllegalStateException(engine + ": introspected table differs from the model:\n" + live);
+        }
+    }
+
+    private void insert(Dialect dialect, Table model, GeneratedRows generator, int rows) throws SQLException {
+        List<Column> columns = generator.columns();
+        String sql = "INSERT INTO " + dialect.identifiers().qualified(model.schema(), model.name()) + " ("
+                + columns.stream().map(c -> dialect.identifiers().quote(Kind.COLUMN, model.name(), c.name()))
+                .collect(Collectors.joining(", "))
+                + ") VALUES (" + columns.stream().map(c -> "?").collect(Collectors.joining(", ")) + ")";
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement insert = connection.prepareStatement(sql)) {
+            for (int i = 0; i < rows; i++) {
+                Object[] values = generator.row(i);
+                for (int c = 0; c < values.length; c++) {
+                    insert.setObject(c + 1, values[c]);
+                }
+                insert.addBatch();
+                if ((i + 1) % BATCH == 0 || i == rows - 1) {
+                    insert.executeBatch();
+                }
+            }
+        }
+    }
+
+    private int readBack(Dialect dialect, Table model, GeneratedRows generator, int rows) throws SQLException {
+        List<Column> columns = generator.columns();
+        String sql = "SELECT " + columns.stream()
+                .map(c -> dialect.identifiers().quote(Kind.COLUMN, model.name(), c.name()))
+                .collect(Collectors.joining(", "))
+                + " FROM " + dialect.identifiers().qualified(model.schema(), model.name())
+                + " ORDER BY " + dialect.identifiers().quote(Kind.COLUMN, model.name(), "measurement_uid");
+        int index = 0;
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement select = connection.prepareStatement(sql);
+             ResultSet row = select.executeQuery()) {
+            while (row.next()) {
+                Object[] expected = generator.row(index);
+                for (int c = 0; c < expected.length; c++) {
+                    Object actual = read(row, c + 1, columns.get(c).type());
+                    if (!expected[c].equals(actual)) {
+                        throw new IllegalStateException(engine + ": row " + index + " column " + columns.get(c).name()
+                                + " reads back " + actual + ", wrote " + expected[c]);
+                    }
+                }
+                index++;
+            }
+        }
+        if (index != rows) {
+            throw new IllegalStateException(engine + ": read " + index + " rows, wrote " + rows);
+        }
+        return index;
+    }
+
+    private static Object read(ResultSet row, int index, ColumnType type) throws SQLException {
+        ColumnType base = type.withoutNullable();
+        if (base == ColumnType.INT8) {
+            return row.getByte(index);
+        }
+        if (base == ColumnType.INT32) {
+            return row.getInt(index);
+        }
+        if (base == ColumnType.INT64) {
+            return row.getLong(index);
+        }
+        if (base == ColumnType.FLOAT32) {
+            return row.getFloat(index);
+        }
+        if (base == ColumnType.FLOAT64) {
+            return row.getDouble(index);
+        }
+        if (base == ColumnType.DATETIME || base instanceof ColumnType.DateTime64) {
+            return row.getObject(index, LocalDateTime.class);
+        }
+        return row.getString(index);
+    }
+
+    private void step(String what, long startNanos) {
+        out.printf("%-60s %8.1f ms%n", what, (System.nanoTime() - startNanos) / 1e6);
+    }
+}
