@@ -14,6 +14,7 @@ import io.github.schemaevolution.api.model.PostgresOptions;
 import io.github.schemaevolution.api.model.Table;
 import io.github.schemaevolution.spi.Capability;
 import io.github.schemaevolution.spi.Dialect;
+import io.github.schemaevolution.spi.HistoryStore;
 import io.github.schemaevolution.spi.IdentifierRules;
 import io.github.schemaevolution.spi.IdentifierRules.Kind;
 import io.github.schemaevolution.spi.Introspector;
@@ -39,7 +40,7 @@ public final class ClickHouseDialect implements Dialect {
                     "interval", "global", "ilike"), '`');
 
     private static final Set<Capability> CAPABILITIES =
-            EnumSet.of(Capability.EXCHANGE_TABLES, Capability.IDEMPOTENT_ALTER);
+            EnumSet.of(Capability.EXCHANGE_TABLES, Capability.IDEMPOTENT_ALTER, Capability.VIEWS_REPLACE_ANY_SHAPE);
 
     @Override
     public String name() {
@@ -140,12 +141,21 @@ public final class ClickHouseDialect implements Dialect {
 
     @Override
     public Statement createOrReplaceView(String schema, String view, String table, List<ViewColumn> columns) {
-        String projection = columns.stream()
-                .map(c -> IDENTIFIERS.quote(Kind.COLUMN, table, c.source())
-                        + (c.source().equals(c.alias()) ? "" : " AS " + IDENTIFIERS.quote(Kind.COLUMN, view, c.alias())))
-                .collect(Collectors.joining(", "));
+        String projection = columns.stream().map(c -> projected(table, view, c)).collect(Collectors.joining(", "));
         return Statement.instant("CREATE OR REPLACE VIEW " + IDENTIFIERS.qualified(schema, view)
                 + " AS SELECT " + projection + " FROM " + IDENTIFIERS.qualified(schema, table));
+    }
+
+    private String projected(String table, String view, ViewColumn column) {
+        String alias = IDENTIFIERS.quote(Kind.COLUMN, view, column.alias());
+        if (column.isNull()) {
+            return "CAST(NULL AS " + typeSql(column.castTo().orNullable()) + ") AS " + alias;
+        }
+        String source = IDENTIFIERS.quote(Kind.COLUMN, table, column.source());
+        if (column.castTo() != null) {
+            return "CAST(" + source + " AS " + typeSql(column.castTo()) + ") AS " + alias;
+        }
+        return column.source().equals(column.alias()) ? source : source + " AS " + alias;
     }
 
     @Override
@@ -179,6 +189,21 @@ public final class ClickHouseDialect implements Dialect {
     public Statement changeColumnType(Table table, String column, ColumnType newType) {
         return new Statement(alter(table) + " MODIFY COLUMN " + IDENTIFIERS.quote(Kind.COLUMN, table.name(), column)
                 + " " + typeSql(newType), Statement.Cost.REWRITE);
+    }
+
+    /**
+     * A mutation that resets the column in every part, waited for: a spare must be empty before
+     * it can be brought into use again, or its old data would show under the new name.
+     */
+    @Override
+    public List<Statement> clearColumn(Table table, String column, ColumnType type) {
+        return List.of(new Statement(alter(table) + " CLEAR COLUMN IF EXISTS " + IDENTIFIERS.quote(Kind.COLUMN, table.name(), column)
+                + " SETTINGS mutations_sync = 2", Statement.Cost.PER_CHUNK));
+    }
+
+    @Override
+    public HistoryStore history(String historyTable) {
+        return new ClickHouseHistory(IDENTIFIERS, historyTable);
     }
 
     @Override

@@ -77,6 +77,62 @@ final class ClickHouseIntrospector implements Introspector {
         }
     }
 
+    @Override
+    public List<Column> physicalColumns(Connection connection, String schema, String table) throws SQLException {
+        String database = schema != null ? schema : currentDatabase(connection);
+        List<Column> columns = new ArrayList<>();
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT name, type FROM system.columns WHERE database = ? AND table = ? ORDER BY position")) {
+            statement.setString(1, database);
+            statement.setString(2, table);
+            try (ResultSet row = statement.executeQuery()) {
+                while (row.next()) {
+                    columns.add(Column.of(row.getString(1), dialect.modelType(row.getString(2))));
+                }
+            }
+        }
+        return columns;
+    }
+
+    /** Key, version, sign and index columns of the table, and the columns its materialized views read. */
+    @Override
+    public Map<String, String> protectedColumns(Connection connection, String schema, String table) throws SQLException {
+        Map<String, String> reasons = new LinkedHashMap<>();
+        Optional<Table> live = read(connection, schema, table, ReservePolicy.DEFAULT_PREFIX);
+        if (live.isEmpty()) {
+            return reasons;
+        }
+        ClickHouseOptions options = live.get().clickHouse();
+        options.orderBy().forEach(c -> reasons.putIfAbsent(c, "it is part of the sorting key (ORDER BY)"));
+        options.primaryKey().forEach(c -> reasons.putIfAbsent(c, "it is part of the primary key"));
+        options.partitionKey().ifPresent(k -> reasons.putIfAbsent(k.column(), "it is the partition key"));
+        options.engine().columns().forEach(c -> reasons.putIfAbsent(c, "the table engine names it"));
+        options.indexes().forEach(i -> reasons.putIfAbsent(i.column(), "the data-skipping index " + i.name() + " reads it"));
+        // a materialized view reading this table: its SELECT names the table; the columns it names are read
+        try (PreparedStatement statement = connection.prepareStatement("SELECT name, as_select FROM system.tables"
+                + " WHERE engine = 'MaterializedView' AND position(as_select, ?) > 0")) {
+            statement.setString(1, table);
+            try (ResultSet row = statement.executeQuery()) {
+                while (row.next()) {
+                    String query = row.getString(2);
+                    if (!word(table).matcher(query).find()) {
+                        continue;
+                    }
+                    for (Column column : live.get().physicalColumns()) {
+                        if (word(column.name()).matcher(query).find()) {
+                            reasons.putIfAbsent(column.name(), "the materialized view " + row.getString(1) + " reads it");
+                        }
+                    }
+                }
+            }
+        }
+        return reasons;
+    }
+
+    private static Pattern word(String name) {
+        return Pattern.compile("(?<![A-Za-z0-9_])" + Pattern.quote(name) + "(?![A-Za-z0-9_])");
+    }
+
     private static String currentDatabase(Connection connection) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement("SELECT currentDatabase()");
              ResultSet row = statement.executeQuery()) {

@@ -33,6 +33,22 @@ public enum ErrorCode {
     TABLE_NOT_FOUND(false),
     /** The live table could not be read back into the model. */
     INTROSPECTION_FAILED(false),
+    /** A change names a column the table (at its current version) does not have. */
+    COLUMN_NOT_FOUND(false),
+    /** A change would add a column whose name is already in use. */
+    COLUMN_EXISTS(false),
+    /** No free spare column of the needed type family, and a native ADD COLUMN was not allowed. */
+    POOL_EXHAUSTED(false),
+    /** The change breaks an engine rule (key column, column used by a materialized view or an index) or a release policy. */
+    CHANGE_FORBIDDEN(false),
+    /** A migration id was applied before with different content. */
+    CHECKSUM_MISMATCH(false),
+    /** The live schema differs from the version the history says it is at; the message carries the diff. */
+    SCHEMA_DRIFT(false),
+    /** The table has no schema history yet: register or adopt it first. */
+    NOT_REGISTERED(false),
+    /** A lock (migration lock, or a table lock under lock_timeout) was not obtained in time. */
+    LOCK_TIMEOUT(true),
     /** The database reported an error or the connection was lost; see the cause. */
     DATABASE_ERROR(true);
 

@@ -1,5 +1,15 @@
 package io.github.schemaevolution.api;
 
+import io.github.schemaevolution.api.evolution.ApplyResult;
+import io.github.schemaevolution.api.evolution.EvolutionSettings;
+import io.github.schemaevolution.api.evolution.HistoryEntry;
+import io.github.schemaevolution.api.evolution.Migration;
+import io.github.schemaevolution.api.evolution.Migrator;
+import io.github.schemaevolution.api.evolution.Plan;
+import io.github.schemaevolution.api.evolution.PoolStatus;
+import io.github.schemaevolution.api.evolution.SchemaDiff;
+import io.github.schemaevolution.api.evolution.SchemaVersion;
+import io.github.schemaevolution.api.model.ReservePolicy;
 import io.github.schemaevolution.api.model.Table;
 import io.github.schemaevolution.spi.Capability;
 import io.github.schemaevolution.spi.Dialect;
@@ -27,27 +37,110 @@ public final class SchemaEvolution {
 
     private final DataSource dataSource;
     private final Dialect dialect;
+    private final EvolutionSettings settings;
+    private final Migrator migrator;
 
-    private SchemaEvolution(DataSource dataSource, Dialect dialect) {
+    private SchemaEvolution(DataSource dataSource, Dialect dialect, EvolutionSettings settings) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
         this.dialect = Objects.requireNonNull(dialect, "dialect");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.migrator = new Migrator(dataSource, dialect, settings);
+    }
+
+    /** Binds the dialect that serves the data source's JDBC URL, with default settings. */
+    public static SchemaEvolution connect(DataSource dataSource) {
+        return connect(dataSource, EvolutionSettings.DEFAULT);
     }
 
     /** Binds the dialect that serves the data source's JDBC URL. */
-    public static SchemaEvolution connect(DataSource dataSource) {
+    public static SchemaEvolution connect(DataSource dataSource, EvolutionSettings settings) {
         try (Connection connection = dataSource.getConnection()) {
-            return new SchemaEvolution(dataSource, Dialects.forJdbcUrl(connection.getMetaData().getURL()));
+            return new SchemaEvolution(dataSource, Dialects.forJdbcUrl(connection.getMetaData().getURL()), settings);
         } catch (SQLException e) {
             throw databaseError("cannot open a connection to detect the dialect", e);
         }
     }
 
     public static SchemaEvolution connect(DataSource dataSource, Dialect dialect) {
-        return new SchemaEvolution(dataSource, dialect);
+        return new SchemaEvolution(dataSource, dialect, EvolutionSettings.DEFAULT);
+    }
+
+    public static SchemaEvolution connect(DataSource dataSource, Dialect dialect, EvolutionSettings settings) {
+        return new SchemaEvolution(dataSource, dialect, settings);
     }
 
     public Dialect dialect() {
         return dialect;
+    }
+
+    public EvolutionSettings settings() {
+        return settings;
+    }
+
+    /**
+     * Creates the table with its spares and registers it as version 1, with its view. Refused
+     * before any DDL when the model breaks a rule of the engine.
+     */
+    public SchemaVersion create(Table table) {
+        createTable(table);
+        return adopt(table.schema(), table.name(), table.reserve());
+    }
+
+    /**
+     * Registers a table that exists already (created by hand, or by another tool) as version 1 and
+     * adds the spares {@code pool} asks for beyond those it has. A registered table is left as is.
+     */
+    public SchemaVersion adopt(String schema, String table, ReservePolicy pool) {
+        return migrator.adopt(schema, table, pool);
+    }
+
+    /** The dry run: what {@link #apply(Migration)} would run. Reads the catalog and history only. */
+    public Plan plan(Migration migration) {
+        return migrator.plan(migration);
+    }
+
+    /**
+     * Applies a migration exactly once across every instance that calls this concurrently: one
+     * applies it, the others wait for it and return {@link ApplyResult.Outcome#ALREADY_APPLIED}.
+     */
+    public ApplyResult apply(Migration migration) {
+        return migrator.apply(migration);
+    }
+
+    /** The version the table is at, if it is registered. */
+    public Optional<SchemaVersion> currentVersion(String schema, String table) {
+        return migrator.current(schema, table);
+    }
+
+    /** The table's schema history, oldest first. */
+    public List<HistoryEntry> history(String schema, String table) {
+        return migrator.history(schema, table);
+    }
+
+    /** Free and used spares per type family. */
+    public PoolStatus pool(String schema, String table) {
+        return currentVersion(schema, table).map(SchemaVersion::pool).orElseThrow(() -> new SchemaEvolutionException(
+                ErrorCode.NOT_REGISTERED, table, null, "has no schema history", null));
+    }
+
+    /** Compares the live table with its current version (for start-up checks); never changes anything. */
+    public SchemaDiff verify(String schema, String table) {
+        return migrator.verify(schema, table);
+    }
+
+    /**
+     * The start-up check: verifies the table and either logs a warning or throws SCHEMA_DRIFT
+     * carrying the difference.
+     */
+    public SchemaDiff verifyAtStartup(String schema, String table, boolean failOnDrift) {
+        SchemaDiff diff = verify(schema, table);
+        if (!diff.isEmpty()) {
+            if (failOnDrift) {
+                throw new SchemaEvolutionException(ErrorCode.SCHEMA_DRIFT, table, null, diff.toString(), null);
+            }
+            LOG.warn("schema drift: {}", diff);
+        }
+        return diff;
     }
 
     /** The statements {@link #createTable(Table)} would run; touches nothing. */
@@ -87,7 +180,7 @@ public final class SchemaEvolution {
     }
 
     public boolean exists(String schema, String table) {
-        return readTable(schema, table, io.github.schemaevolution.api.model.ReservePolicy.DEFAULT_PREFIX).isPresent();
+        return readTable(schema, table, ReservePolicy.DEFAULT_PREFIX).isPresent();
     }
 
     /** Runs statements in order; in one transaction where the engine has transactional DDL. */

@@ -15,6 +15,10 @@ public enum Capability {
     EXCHANGE_TABLES,
     /** Session-scoped advisory locks exist (PostgreSQL {@code pg_advisory_lock}). */
     ADVISORY_LOCKS,
+    /** A column's type cannot change while a view reads it (PostgreSQL): views are dropped and recreated around it. */
+    ALTER_TYPE_BLOCKED_BY_VIEWS,
+    /** {@code CREATE OR REPLACE VIEW} may change a view's columns freely (ClickHouse); PostgreSQL may only append. */
+    VIEWS_REPLACE_ANY_SHAPE,
     /** {@code ALTER TABLE ... ADD COLUMN IF NOT EXISTS} and friends. */
     IDEMPOTENT_ALTER
 }

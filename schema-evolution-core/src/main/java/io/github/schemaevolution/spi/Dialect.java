@@ -80,5 +80,42 @@ public interface Dialect {
     /** Changes a column's type; the statement's cost says whether the engine rewrites data. */
     Statement changeColumnType(Table table, String column, ColumnType newType);
 
+    /**
+     * Statements that empty a column (NULL, or the type's default where it cannot hold NULL) so
+     * that it can return to the pool. They touch data, and say so in their cost.
+     */
+    default List<Statement> clearColumn(Table table, String column, ColumnType type) {
+        throw new io.github.schemaevolution.api.SchemaEvolutionException(
+                io.github.schemaevolution.api.ErrorCode.FEATURE_UNSUPPORTED, name() + " cannot clear columns yet");
+    }
+
+    /** The column's type once {@link #clearColumn} ran (PostgreSQL drops NOT NULL to clear with NULL). */
+    default ColumnType clearedType(ColumnType type) {
+        return type;
+    }
+
+    /** The type as this engine stores it; {@link #canonical(Table)} applies it to every column. */
+    default ColumnType canonicalType(ColumnType type) {
+        return type;
+    }
+
+    /**
+     * Prepares a connection (inside the migration's transaction, where there is one) so that each DDL
+     * statement waits at most {@code lockTimeout} for a table lock. PostgreSQL sets {@code lock_timeout}.
+     */
+    default void prepareDdl(java.sql.Connection connection, java.time.Duration lockTimeout) throws java.sql.SQLException {
+    }
+
+    /** Whether a failed statement may succeed on retry (lock timeout, deadlock, serialization failure). */
+    default boolean isTransient(java.sql.SQLException error) {
+        return false;
+    }
+
+    /** The schema history of this engine, kept in the table {@code historyTable}. */
+    default HistoryStore history(String historyTable) {
+        throw new io.github.schemaevolution.api.SchemaEvolutionException(
+                io.github.schemaevolution.api.ErrorCode.FEATURE_UNSUPPORTED, name() + " keeps no schema history yet");
+    }
+
     Introspector introspector();
 }

@@ -4,7 +4,13 @@ import io.github.schemaevolution.api.model.Table;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+
+import io.github.schemaevolution.api.ErrorCode;
+import io.github.schemaevolution.api.SchemaEvolutionException;
+import io.github.schemaevolution.api.model.Column;
 
 /** Reads a live table back into the model. */
 public interface Introspector {
@@ -16,4 +22,24 @@ public interface Introspector {
      *         ({@link Dialect#canonical(Table)}), or empty when it does not exist
      */
     Optional<Table> read(Connection connection, String schema, String table, String sparePrefix) throws SQLException;
+
+    /**
+     * Every physical column, spares included, in catalog order, with canonical types and without
+     * defaults or comments: what verification compares. Empty when the table does not exist.
+     */
+    default List<Column> physicalColumns(Connection connection, String schema, String table) throws SQLException {
+        throw unsupported("reading physical columns");
+    }
+
+    /**
+     * Physical columns the engine forbids to drop, rename or retype, each with the reason: key
+     * columns, columns read by materialized views, columns in indexes or constraints.
+     */
+    default Map<String, String> protectedColumns(Connection connection, String schema, String table) throws SQLException {
+        throw unsupported("finding protected columns");
+    }
+
+    private static SchemaEvolutionException unsupported(String what) {
+        return new SchemaEvolutionException(ErrorCode.FEATURE_UNSUPPORTED, what + " is not implemented by this dialect");
+    }
 }

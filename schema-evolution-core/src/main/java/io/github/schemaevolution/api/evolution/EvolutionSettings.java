@@ -1,0 +1,63 @@
+package io.github.schemaevolution.api.evolution;
+
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Tunables of schema changes, with defaults fit for production:
+ * <ul>
+ *   <li>{@code views}: view naming ({@link ViewNaming#DEFAULT});</li>
+ *   <li>{@code historyTable}: {@code schema_evolution_history}, kept in the table's own schema;</li>
+ *   <li>{@code instanceId}: who applied a migration, recorded in the history (default: the JVM's pid@host);</li>
+ *   <li>{@code ddlLockTimeout}: how long one DDL statement may wait for a table lock before it gives up and
+ *       the whole migration is retried (500 ms), so that a long-running reader never makes every other
+ *       query queue behind a waiting ALTER;</li>
+ *   <li>{@code maxAttempts}: tries of a migration that failed transiently (10), with exponential backoff from
+ *       {@code backoff} (100 ms) up to 5 s;</li>
+ *   <li>{@code migrationLockWait}: how long an instance waits for another one's migration (15 minutes).</li>
+ * </ul>
+ */
+public record EvolutionSettings(ViewNaming views, String historyTable, String instanceId, Duration ddlLockTimeout,
+                                int maxAttempts, Duration backoff, Duration migrationLockWait) {
+
+    public static final EvolutionSettings DEFAULT = new EvolutionSettings(ViewNaming.DEFAULT, "schema_evolution_history",
+            ManagementFactory.getRuntimeMXBean().getName(), Duration.ofMillis(500), 10, Duration.ofMillis(100),
+            Duration.ofMinutes(15));
+
+    public EvolutionSettings {
+        Objects.requireNonNull(views, "views");
+        Objects.requireNonNull(historyTable, "historyTable");
+        Objects.requireNonNull(instanceId, "instanceId");
+        Objects.requireNonNull(ddlLockTimeout, "ddlLockTimeout");
+        Objects.requireNonNull(backoff, "backoff");
+        Objects.requireNonNull(migrationLockWait, "migrationLockWait");
+        if (maxAttempts < 1) {
+            throw new IllegalArgumentException("maxAttempts must be at least 1");
+        }
+    }
+
+    public EvolutionSettings withViews(ViewNaming newViews) {
+        return new EvolutionSettings(newViews, historyTable, instanceId, ddlLockTimeout, maxAttempts, backoff, migrationLockWait);
+    }
+
+    public EvolutionSettings withInstanceId(String newInstanceId) {
+        return new EvolutionSettings(views, historyTable, newInstanceId, ddlLockTimeout, maxAttempts, backoff, migrationLockWait);
+    }
+
+    public EvolutionSettings withDdlLockTimeout(Duration timeout) {
+        return new EvolutionSettings(views, historyTable, instanceId, timeout, maxAttempts, backoff, migrationLockWait);
+    }
+
+    public EvolutionSettings withRetries(int attempts, Duration firstBackoff) {
+        return new EvolutionSettings(views, historyTable, instanceId, ddlLockTimeout, attempts, firstBackoff, migrationLockWait);
+    }
+
+    public EvolutionSettings withMigrationLockWait(Duration wait) {
+        return new EvolutionSettings(views, historyTable, instanceId, ddlLockTimeout, maxAttempts, backoff, wait);
+    }
+
+    public EvolutionSettings withHistoryTable(String table) {
+        return new EvolutionSettings(views, table, instanceId, ddlLockTimeout, maxAttempts, backoff, migrationLockWait);
+    }
+}

@@ -1,0 +1,28 @@
+package io.github.schemaevolution.api.evolution;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * One row of a table's schema history: the migration that produced {@code version}, its checksum,
+ * whether it finished, when, by which application instance, and the resulting {@link SchemaVersion}.
+ */
+public record HistoryEntry(String table, int version, String migrationId, String description, String checksum,
+                           Status status, Instant startedAt, Instant finishedAt, String appliedBy,
+                           SchemaVersion state) {
+
+    /** A migration is STARTED before its first statement on engines without transactional DDL. */
+    public enum Status { STARTED, APPLIED }
+
+    public HistoryEntry {
+        Objects.requireNonNull(table, "table");
+        Objects.requireNonNull(migrationId, "migrationId");
+        Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(state, "state");
+    }
+
+    public HistoryEntry applied(Instant finished) {
+        return new HistoryEntry(table, version, migrationId, description, checksum, Status.APPLIED, startedAt,
+                finished, appliedBy, state);
+    }
+}

@@ -1,0 +1,321 @@
+package io.github.schemaevolution.api.evolution;
+
+import io.github.schemaevolution.api.ErrorCode;
+import io.github.schemaevolution.api.SchemaEvolutionException;
+import io.github.schemaevolution.api.model.Column;
+import io.github.schemaevolution.api.model.ReservePolicy;
+import io.github.schemaevolution.api.model.Table;
+import io.github.schemaevolution.spi.Capability;
+import io.github.schemaevolution.spi.Dialect;
+import io.github.schemaevolution.spi.HistoryStore;
+import io.github.schemaevolution.spi.Statement;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Applies migrations safely from any number of application instances at once.
+ *
+ * <p>Every apply takes the table's migration lock, reads the history, and then either does
+ * nothing (the migration was applied with the same checksum), refuses (CHECKSUM_MISMATCH), or
+ * plans, runs, verifies and records it. On engines with transactional DDL all of that is one
+ * transaction, retried as a whole when a DDL statement times out on a table lock. On engines
+ * without, the entry is recorded as STARTED before the first statement; every statement is
+ * idempotent, so a run that died half-way is completed by the next apply on that table.
+ *
+ * <p>Reached through {@link io.github.schemaevolution.api.SchemaEvolution}.
+ */
+public final class Migrator {
+    private static final Logger LOG = LoggerFactory.getLogger(Migrator.class);
+    private static final String REGISTER = "register";
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+
+    private final DataSource dataSource;
+    private final Dialect dialect;
+    private final EvolutionSettings settings;
+    private final HistoryStore history;
+    private final Planner planner;
+
+    public Migrator(DataSource dataSource, Dialect dialect, EvolutionSettings settings) {
+        this.dataSource = dataSource;
+        this.dialect = dialect;
+        this.settings = settings;
+        this.history = dialect.history(settings.historyTable());
+        this.planner = new Planner(dialect, settings.views());
+    }
+
+    /**
+     * Registers an existing table as version 1 and gives it the spares {@code pool} asks for
+     * (counting spares it already has). A table registered before is left as it is.
+     */
+    public SchemaVersion adopt(String schema, String table, ReservePolicy pool) {
+        return locked(schema, table, connection -> {
+            List<HistoryEntry> entries = history.entries(connection, schema, table);
+            if (!entries.isEmpty()) {
+                return current(entries);
+            }
+            List<Column> physical = dialect.introspector().physicalColumns(connection, schema, table);
+            if (physical.isEmpty()) {
+                throw new SchemaEvolutionException(ErrorCode.TABLE_NOT_FOUND, display(schema, table), null,
+                        "cannot adopt a table that does not exist", null);
+            }
+            SchemaVersion found = SchemaVersion.initial(schema, table, pool.prefix(), physical);
+            Migration.Builder register = Migration.builder(REGISTER, table).schema(schema);
+            for (ReservePolicy.Family family : pool.families()) {
+                int missing = family.count() - found.freeSlots(dialect.canonicalType(family.type())).size();
+                if (missing > 0) {
+                    register.refill(family.type(), missing);
+                }
+            }
+            SchemaVersion zero = new SchemaVersion(schema, table, 0, pool.prefix(), found.columns(), found.slots());
+            Plan plan = planner.plan(register.build(), zero, List.of(), live(connection, schema, table), Map.of());
+            return run(connection, plan, null).version();
+        });
+    }
+
+    /** What {@link #apply} would run, computed from the history and the catalog; changes nothing. */
+    public Plan plan(Migration migration) {
+        try (Connection connection = dataSource.getConnection()) {
+            List<HistoryEntry> entries = registered(connection, migration.schema(), migration.table());
+            return plan(connection, migration, entries);
+        } catch (SQLException e) {
+            throw databaseError("cannot plan " + migration.id(), e);
+        }
+    }
+
+    public ApplyResult apply(Migration migration) {
+        return locked(migration.schema(), migration.table(), connection -> {
+            List<HistoryEntry> entries = registered(connection, migration.schema(), migration.table());
+            Optional<HistoryEntry> previous = entries.stream()
+                    .filter(e -> e.migrationId().equals(migration.id())).reduce((a, b) -> b);
+            if (previous.isPresent() && !previous.get().checksum().equals(migration.checksum())) {
+                throw new SchemaEvolutionException(ErrorCode.CHECKSUM_MISMATCH, migration.table(), null,
+                        "migration '" + migration.id() + "' was applied as version " + previous.get().version()
+                                + " with different content:\n" + previous.get().description() + "\nnow:\n" + migration.describe(), null);
+            }
+            if (previous.isPresent() && previous.get().status() == HistoryEntry.Status.APPLIED) {
+                LOG.info("migration {} on {} already applied as version {} by {}", migration.id(),
+                        display(migration.schema(), migration.table()), previous.get().version(), previous.get().appliedBy());
+                return new ApplyResult(ApplyResult.Outcome.ALREADY_APPLIED, current(entries), null);
+            }
+            HistoryEntry last = entries.get(entries.size() - 1);
+            if (last.status() == HistoryEntry.Status.STARTED) {
+                ApplyResult resumed = resume(connection, entries);
+                if (last.migrationId().equals(migration.id())) {
+                    return resumed;
+                }
+                entries = history.entries(connection, migration.schema(), migration.table());
+            }
+            Plan plan = plan(connection, migration, entries);
+            return run(connection, plan, null);
+        });
+    }
+
+    /** The table's current version, if it is registered. */
+    public Optional<SchemaVersion> current(String schema, String table) {
+        try (Connection connection = dataSource.getConnection()) {
+            history.ensureTable(connection, schema);
+            List<HistoryEntry> entries = history.entries(connection, schema, table);
+            return entries.isEmpty() ? Optional.empty() : Optional.of(current(entries));
+        } catch (SQLException e) {
+            throw databaseError("cannot read the history of " + display(schema, table), e);
+        }
+    }
+
+    public List<HistoryEntry> history(String schema, String table) {
+        try (Connection connection = dataSource.getConnection()) {
+            history.ensureTable(connection, schema);
+            return history.entries(connection, schema, table);
+        } catch (SQLException e) {
+            throw databaseError("cannot read the history of " + display(schema, table), e);
+        }
+    }
+
+    /** Compares the live table with its current version. */
+    public SchemaDiff verify(String schema, String table) {
+        try (Connection connection = dataSource.getConnection()) {
+            List<HistoryEntry> entries = registered(connection, schema, table);
+            return diff(connection, current(entries));
+        } catch (SQLException e) {
+            throw databaseError("cannot verify " + display(schema, table), e);
+        }
+    }
+
+    private Plan plan(Connection connection, Migration migration, List<HistoryEntry> entries) throws SQLException {
+        SchemaVersion current = current(entries);
+        SchemaDiff drift = diff(connection, current);
+        if (!drift.isEmpty()) {
+            throw new SchemaEvolutionException(ErrorCode.SCHEMA_DRIFT, current.display(), null,
+                    "refusing to plan " + migration.id() + " on a drifted table: " + drift, null);
+        }
+        Table live = live(connection, migration.schema(), migration.table());
+        Map<String, String> protectedColumns = dialect.introspector()
+                .protectedColumns(connection, migration.schema(), migration.table());
+        return planner.plan(migration, current, appliedStates(entries), live, protectedColumns);
+    }
+
+    private ApplyResult resume(Connection connection, List<HistoryEntry> entries) throws SQLException {
+        HistoryEntry started = entries.get(entries.size() - 1);
+        LOG.warn("completing migration {} (version {}) of {}, started by {} at {} and interrupted",
+                started.migrationId(), started.version(), started.state().display(), started.appliedBy(), started.startedAt());
+        List<HistoryEntry> before = entries.subList(0, entries.size() - 1);
+        List<Change> changes = new ArrayList<>();
+        for (String line : started.description().split("\n")) {
+            if (!line.isBlank()) {
+                changes.add(Change.parse(line));
+            }
+        }
+        SchemaVersion state = started.state();
+        Migration migration = new Migration(started.migrationId(), state.schema(), state.table(), changes);
+        Table live = live(connection, state.schema(), state.table());
+        SchemaVersion from = before.isEmpty()
+                ? new SchemaVersion(state.schema(), state.table(), 0, state.sparePrefix(), List.of(), List.of())
+                : current(before);
+        Plan plan = planner.plan(migration, from, appliedStates(before), live, Map.of());
+        return run(connection, plan, started);
+    }
+
+    private ApplyResult run(Connection connection, Plan plan, HistoryEntry startedBefore) throws SQLException {
+        SchemaVersion to = plan.to();
+        Migration migration = plan.migration();
+        boolean transactional = dialect.has(Capability.TRANSACTIONAL_DDL);
+        Instant started = startedBefore != null ? startedBefore.startedAt() : Instant.now();
+        HistoryEntry entry = new HistoryEntry(to.table(), to.version(), migration.id(), migration.describe(),
+                migration.checksum(), HistoryEntry.Status.STARTED, started, null, settings.instanceId(), to);
+        if (!transactional && startedBefore == null) {
+            history.record(connection, to.schema(), entry);
+        }
+        dialect.prepareDdl(connection, settings.ddlLockTimeout());
+        long begin = System.nanoTime();
+        try (java.sql.Statement jdbc = connection.createStatement()) {
+            for (Statement statement : plan.statements()) {
+                LOG.debug("{} {}: {}", dialect.name(), migration.id(), statement.sql());
+                jdbc.execute(statement.sql());
+            }
+        }
+        SchemaDiff diff = diff(connection, to);
+        if (!diff.isEmpty()) {
+            throw new SchemaEvolutionException(ErrorCode.SCHEMA_DRIFT, to.display(), null,
+                    "after migration " + migration.id() + ": " + diff, null);
+        }
+        history.record(connection, to.schema(), entry.applied(Instant.now()));
+        LOG.info("{} {} on {}: version {} -> {} in {} ms ({} statements, {})", startedBefore == null ? "applied" : "resumed",
+                migration.id(), to.display(), plan.from().version(), to.version(),
+                (System.nanoTime() - begin) / 1_000_000, plan.statements().size(), plan.cost());
+        return new ApplyResult(startedBefore == null ? ApplyResult.Outcome.APPLIED : ApplyResult.Outcome.RESUMED, to, plan);
+    }
+
+    private SchemaDiff diff(Connection connection, SchemaVersion expected) throws SQLException {
+        Map<String, io.github.schemaevolution.api.model.ColumnType> live = new LinkedHashMap<>();
+        for (Column column : dialect.introspector().physicalColumns(connection, expected.schema(), expected.table())) {
+            live.put(column.name(), column.type());
+        }
+        return SchemaDiff.of(expected.display(), expected.version(), expected.expectedPhysicalColumns(), live);
+    }
+
+    private Table live(Connection connection, String schema, String table) throws SQLException {
+        return dialect.introspector().read(connection, schema, table, ReservePolicy.DEFAULT_PREFIX)
+                .orElseThrow(() -> new SchemaEvolutionException(ErrorCode.TABLE_NOT_FOUND, display(schema, table),
+                        null, "does not exist", null));
+    }
+
+    private List<HistoryEntry> registered(Connection connection, String schema, String table) throws SQLException {
+        history.ensureTable(connection, schema);
+        List<HistoryEntry> entries = history.entries(connection, schema, table);
+        if (entries.isEmpty()) {
+            throw new SchemaEvolutionException(ErrorCode.NOT_REGISTERED, display(schema, table), null,
+                    "has no schema history; create it through the library or adopt it first", null);
+        }
+        return entries;
+    }
+
+    private static SchemaVersion current(List<HistoryEntry> entries) {
+        return entries.stream().filter(e -> e.status() == HistoryEntry.Status.APPLIED).reduce((a, b) -> b)
+                .map(HistoryEntry::state).orElseThrow();
+    }
+
+    private static List<SchemaVersion> appliedStates(List<HistoryEntry> entries) {
+        return entries.stream().filter(e -> e.status() == HistoryEntry.Status.APPLIED).map(HistoryEntry::state).toList();
+    }
+
+    /** Runs {@code work} under the table's migration lock, in a transaction where the engine has them, with retries. */
+    private <T> T locked(String schema, String table, Work<T> work) {
+        boolean transactional = dialect.has(Capability.TRANSACTIONAL_DDL);
+        Duration backoff = settings.backoff();
+        for (int attempt = 1; ; attempt++) {
+            try (Connection connection = dataSource.getConnection()) {
+                boolean autoCommit = connection.getAutoCommit();
+                connection.setAutoCommit(!transactional);
+                try (HistoryStore.Lock lock = history.lock(connection, schema, table, settings.instanceId(),
+                        settings.migrationLockWait())) {
+                    history.ensureTable(connection, schema);
+                    T result = work.run(connection);
+                    if (transactional) {
+                        connection.commit();
+                    }
+                    return result;
+                } catch (SQLException | RuntimeException e) {
+                    if (transactional) {
+                        rollbackQuietly(connection);
+                    }
+                    throw e;
+                } finally {
+                    connection.setAutoCommit(autoCommit);
+                }
+            } catch (SQLException e) {
+                if (!dialect.isTransient(e) || attempt >= settings.maxAttempts()) {
+                    throw databaseError("schema change on " + display(schema, table) + " failed after " + attempt
+                            + " attempt(s)", e);
+                }
+                LOG.warn("schema change on {} hit a transient error (attempt {} of {}), retrying in {} ms: {}",
+                        display(schema, table), attempt, settings.maxAttempts(), backoff.toMillis(), e.getMessage());
+                sleep(backoff);
+                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+            }
+        }
+    }
+
+    private static void rollbackQuietly(Connection connection) {
+        try {
+            connection.rollback();
+        } catch (SQLException e) {
+            LOG.debug("rollback failed after an error; the connection is discarded", e);
+        }
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SchemaEvolutionException(ErrorCode.DATABASE_ERROR, "interrupted while waiting to retry", e);
+        }
+    }
+
+    private static String display(String schema, String table) {
+        return schema == null ? table : schema + "." + table;
+    }
+
+    private static SchemaEvolutionException databaseError(String what, SQLException e) {
+        if (e.getCause() instanceof SchemaEvolutionException refusal) {
+            return refusal;
+        }
+        return new SchemaEvolutionException(ErrorCode.DATABASE_ERROR,
+                what + ": " + e.getMessage() + " (SQL state " + e.getSQLState() + ")", e);
+    }
+
+    @FunctionalInterface
+    private interface Work<T> {
+        T run(Connection connection) throws SQLException;
+    }
+}

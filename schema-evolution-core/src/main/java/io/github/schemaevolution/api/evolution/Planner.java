@@ -1,0 +1,290 @@
+package io.github.schemaevolution.api.evolution;
+
+import io.github.schemaevolution.api.ErrorCode;
+import io.github.schemaevolution.api.SchemaEvolutionException;
+import io.github.schemaevolution.api.model.Column;
+import io.github.schemaevolution.api.model.ColumnType;
+import io.github.schemaevolution.api.model.ReservePolicy;
+import io.github.schemaevolution.api.model.Table;
+import io.github.schemaevolution.spi.Capability;
+import io.github.schemaevolution.spi.Dialect;
+import io.github.schemaevolution.spi.IdentifierRules.Kind;
+import io.github.schemaevolution.spi.Statement;
+import io.github.schemaevolution.spi.ViewColumn;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Turns a migration into statements and the next {@link SchemaVersion}, without touching the
+ * database (the {@link Migrator} feeds it the history, the live table and the engine's protected
+ * columns; tools may call it directly to plan offline). Every refusal (unknown column, exhausted pool, protected column, lossy type change)
+ * is raised here, before any statement exists.
+ *
+ * <p>The engines differ in one respect that shapes everything: a PostgreSQL {@code RENAME COLUMN}
+ * is catalog-only ({@link Capability#METADATA_ONLY_RENAME}), so spares are renamed into use and
+ * writers see logical names; a ClickHouse rename is a mutation over every part, so physical names
+ * stay put and the logical names live in the views only.
+ */
+public final class Planner {
+    private final Dialect dialect;
+    private final ViewNaming naming;
+
+    public Planner(Dialect dialect, ViewNaming naming) {
+        this.dialect = dialect;
+        this.naming = naming;
+    }
+
+    /**
+     * @param history   every recorded version of the table, oldest first, ending with {@code current}
+     * @param live      the live table (layout options, for the engine rules)
+     * @param protectedColumns physical columns the engine forbids to drop, rename or retype, with the reason
+     */
+    public Plan plan(Migration migration, SchemaVersion current, List<SchemaVersion> history, Table live,
+              Map<String, String> protectedColumns) {
+        Work work = new Work(current, live, protectedColumns);
+        for (Change change : migration.changes()) {
+            if (change instanceof Change.AddColumn add) {
+                work.add(add);
+            } else if (change instanceof Change.DropColumn drop) {
+                work.drop(drop);
+            } else if (change instanceof Change.RenameColumn rename) {
+                work.rename(rename);
+            } else if (change instanceof Change.WidenType widen) {
+                work.widen(widen);
+            } else if (change instanceof Change.RefillPool refill) {
+                work.refill(refill);
+            }
+        }
+        SchemaVersion next = current.next(work.columns, work.slots);
+        List<Statement> statements = new ArrayList<>();
+        boolean retyped = work.retyped && dialect.has(Capability.ALTER_TYPE_BLOCKED_BY_VIEWS);
+        if (retyped) {
+            statements.addAll(dropViews(history));
+        }
+        statements.addAll(work.statements);
+        statements.addAll(views(history, current, next, retyped));
+        return new Plan(migration, current, next, statements);
+    }
+
+    /** How readers of {@code version} see the table once it is at {@code now}. */
+    public static List<ViewColumn> projection(SchemaVersion version, SchemaVersion now) {
+        List<ViewColumn> columns = new ArrayList<>();
+        for (MappedColumn column : version.columns()) {
+            Slot slot = now.slot(column.slot());
+            if (slot.generation() != column.generation()) {
+                columns.add(ViewColumn.nullAs(column.name(), column.type()));
+            } else if (!slot.type().equals(column.type())) {
+                columns.add(new ViewColumn(slot.physicalName(), column.name(), column.type()));
+            } else {
+                columns.add(new ViewColumn(slot.physicalName(), column.name()));
+            }
+        }
+        return columns;
+    }
+
+    private Statement view(SchemaVersion version, SchemaVersion now, String name) {
+        return dialect.createOrReplaceView(now.schema(), name, now.table(), projection(version, now));
+    }
+
+    private List<Statement> dropViews(List<SchemaVersion> history) {
+        List<Statement> drops = new ArrayList<>();
+        SchemaVersion last = history.get(history.size() - 1);
+        naming.latestName(last.table()).ifPresent(latest -> drops.add(dialect.dropView(last.schema(), latest)));
+        for (SchemaVersion version : history) {
+            drops.add(dialect.dropView(version.schema(), naming.viewName(version.table(), version.version())));
+        }
+        return drops;
+    }
+
+    private List<Statement> views(List<SchemaVersion> history, SchemaVersion before, SchemaVersion next, boolean all) {
+        List<Statement> statements = new ArrayList<>();
+        for (SchemaVersion version : history) {
+            if (all || !projection(version, before).equals(projection(version, next))) {
+                statements.add(view(version, next, naming.viewName(version.table(), version.version())));
+            }
+        }
+        statements.add(view(next, next, naming.viewName(next.table(), next.version())));
+        naming.latestName(next.table()).ifPresent(latest -> {
+            // the latest view changes shape; PostgreSQL's CREATE OR REPLACE VIEW cannot drop or rename its columns
+            if (!dialect.has(Capability.VIEWS_REPLACE_ANY_SHAPE) && !all) {
+                statements.add(dialect.dropView(next.schema(), latest));
+            }
+            statements.add(view(next, next, latest));
+        });
+        return statements;
+    }
+
+    /** The mutable scratch state of one planning run. */
+    private final class Work {
+        private final SchemaVersion current;
+        private final Table live;
+        private final Map<String, String> protectedColumns;
+        private final List<MappedColumn> columns;
+        private final List<Slot> slots;
+        private final List<Statement> statements = new ArrayList<>();
+        private boolean retyped;
+
+        Work(SchemaVersion current, Table live, Map<String, String> protectedColumns) {
+            this.current = current;
+            this.live = live;
+            this.protectedColumns = protectedColumns;
+            this.columns = new ArrayList<>(current.columns());
+            this.slots = new ArrayList<>(current.slots());
+        }
+
+        void add(Change.AddColumn add) {
+            checkNewName(add.name());
+            ColumnType family = dialect.canonicalType(add.type()).withoutNullable();
+            Slot spare = slots.stream().filter(s -> s.free() && s.family().equals(family)).findFirst().orElse(null);
+            if (spare == null) {
+                if (!add.allowNativeAdd()) {
+                    throw new SchemaEvolutionException(ErrorCode.POOL_EXHAUSTED, current.display(), add.name(),
+                            "no free spare of type " + family.sql() + " (" + PoolStatus.of(snapshot())
+                                    + "); refill the pool or allow a native ADD COLUMN", null);
+                }
+                ColumnType type = dialect.canonicalType(add.type().orNullable());
+                statements.add(dialect.addColumn(live, Column.of(add.name(), type)));
+                slots.add(new Slot(add.name(), add.name(), type, 0, Slot.Use.COLUMN));
+                columns.add(new MappedColumn(add.name(), type, add.name(), 0));
+                return;
+            }
+            String physical = spare.physicalName();
+            if (dialect.has(Capability.METADATA_ONLY_RENAME)) {
+                statements.add(dialect.renameColumn(live, physical, add.name()));
+                physical = add.name();
+            }
+            replace(spare, spare.inUse(physical));
+            columns.add(new MappedColumn(add.name(), spare.type(), spare.id(), spare.generation()));
+        }
+
+        void drop(Change.DropColumn drop) {
+            MappedColumn column = column(drop.name());
+            Slot slot = slotOf(column);
+            refuseProtected(slot, "dropped");
+            statements.addAll(dialect.clearColumn(live, slot.physicalName(), slot.type()));
+            String physical = slot.physicalName();
+            if (dialect.has(Capability.METADATA_ONLY_RENAME)) {
+                String spareName = spareNameFor(slot);
+                statements.add(dialect.renameColumn(live, physical, spareName));
+                physical = spareName;
+            }
+            replace(slot, slot.returned(physical, dialect.clearedType(slot.type())));
+            columns.remove(column);
+        }
+
+        void rename(Change.RenameColumn rename) {
+            MappedColumn column = column(rename.from());
+            checkNewName(rename.to());
+            Slot slot = slotOf(column);
+            refuseProtected(slot, "renamed");
+            if (dialect.has(Capability.METADATA_ONLY_RENAME)) {
+                if (slots.stream().anyMatch(s -> s.physicalName().equals(rename.to()))) {
+                    throw new SchemaEvolutionException(ErrorCode.COLUMN_EXISTS, current.display(), rename.to(),
+                            "a physical column of that name exists", null);
+                }
+                statements.add(dialect.renameColumn(live, slot.physicalName(), rename.to()));
+                replace(slot, slot.renamed(rename.to()));
+            }
+            columns.set(columns.indexOf(column), new MappedColumn(rename.to(), column.type(), column.slot(), column.generation()));
+        }
+
+        void widen(Change.WidenType widen) {
+            MappedColumn column = column(widen.name());
+            Slot slot = slotOf(column);
+            refuseProtected(slot, "retyped");
+            ColumnType target = TypeWidening.widen(slot.type(), dialect.canonicalType(widen.to()))
+                    .map(dialect::canonicalType)
+                    .orElseThrow(() -> new SchemaEvolutionException(ErrorCode.CHANGE_FORBIDDEN, current.display(),
+                            widen.name(), "changing " + slot.type().sql() + " to " + widen.to().sql()
+                            + " is not a lossless widening", null));
+            if (target.equals(slot.type())) {
+                throw new SchemaEvolutionException(ErrorCode.CHANGE_FORBIDDEN, current.display(), widen.name(),
+                        "on " + dialect.name() + " " + widen.to().sql() + " is stored as " + target.sql()
+                                + ", the column's type already", null);
+            }
+            statements.add(dialect.changeColumnType(live, slot.physicalName(), target));
+            replace(slot, slot.retyped(target));
+            columns.set(columns.indexOf(column), new MappedColumn(column.name(), target, column.slot(), column.generation()));
+            retyped = true;
+        }
+
+        void refill(Change.RefillPool refill) {
+            ColumnType family = dialect.canonicalType(refill.family());
+            for (int i = 0; i < refill.count(); i++) {
+                String name = nextSpareName(family);
+                ColumnType type = dialect.canonicalType(family.orNullable());
+                statements.add(dialect.addColumn(live, new Column(name, type, null, ReservePolicy.SPARE_COMMENT)));
+                slots.add(new Slot(name, name, type, 0, Slot.Use.FREE));
+            }
+        }
+
+        private MappedColumn column(String name) {
+            return columns.stream().filter(c -> c.name().equals(name)).findFirst()
+                    .orElseThrow(() -> new SchemaEvolutionException(ErrorCode.COLUMN_NOT_FOUND, current.display(), name,
+                            "no such column at version " + current.version(), null));
+        }
+
+        private Slot slotOf(MappedColumn column) {
+            return slots.stream().filter(s -> s.id().equals(column.slot())).findFirst().orElseThrow();
+        }
+
+        private void replace(Slot before, Slot after) {
+            slots.set(slots.indexOf(before), after);
+        }
+
+        private void checkNewName(String name) {
+            dialect.identifiers().check(Kind.COLUMN, current.table(), name);
+            if (name.toLowerCase(java.util.Locale.ROOT).startsWith(current.sparePrefix().toLowerCase(java.util.Locale.ROOT))) {
+                throw new SchemaEvolutionException(ErrorCode.IDENTIFIER_RESERVED, current.display(), name,
+                        "names starting with '" + current.sparePrefix() + "' are reserved for spare columns", null);
+            }
+            boolean taken = columns.stream().anyMatch(c -> c.name().equalsIgnoreCase(name))
+                    || (dialect.has(Capability.METADATA_ONLY_RENAME)
+                    && slots.stream().anyMatch(s -> s.physicalName().equalsIgnoreCase(name)));
+            if (taken) {
+                throw new SchemaEvolutionException(ErrorCode.COLUMN_EXISTS, current.display(), name,
+                        "a column of that name exists at version " + current.version(), null);
+            }
+        }
+
+        private void refuseProtected(Slot slot, String what) {
+            String reason = protectedColumns.get(slot.physicalName());
+            if (reason != null) {
+                throw new SchemaEvolutionException(ErrorCode.CHANGE_FORBIDDEN, current.display(), slot.physicalName(),
+                        "cannot be " + what + " on " + dialect.name() + ": " + reason, null);
+            }
+        }
+
+        /** A spare keeps its own name; a dropped original column gets the next free spare name of its family. */
+        private String spareNameFor(Slot slot) {
+            boolean spareName = slot.id().startsWith(current.sparePrefix());
+            boolean idTaken = slots.stream().anyMatch(s -> s != slot && s.physicalName().equals(slot.id()));
+            return spareName && !idTaken ? slot.id() : nextSpareName(slot.family());
+        }
+
+        private String nextSpareName(ColumnType family) {
+            ReservePolicy naming = ReservePolicy.builder().prefix(current.sparePrefix()).build();
+            String stem = naming.spareName(family, 0);
+            stem = stem.substring(0, stem.length() - 1);
+            Pattern numbered = Pattern.compile(Pattern.quote(stem) + "(\\d+)");
+            int max = 0;
+            for (Slot slot : slots) {
+                for (String name : List.of(slot.id(), slot.physicalName())) {
+                    Matcher matcher = numbered.matcher(name);
+                    if (matcher.matches()) {
+                        max = Math.max(max, Integer.parseInt(matcher.group(1)));
+                    }
+                }
+            }
+            return stem + (max + 1);
+        }
+
+        private SchemaVersion snapshot() {
+            return new SchemaVersion(current.schema(), current.table(), current.version(), current.sparePrefix(), columns, slots);
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package io.github.schemaevolution.api.evolution;
+
+import io.github.schemaevolution.api.ErrorCode;
+import io.github.schemaevolution.api.SchemaEvolutionException;
+import io.github.schemaevolution.api.model.Column;
+import io.github.schemaevolution.api.model.ColumnType;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Immutable snapshot of one version of a table: the columns readers see (in order) and every
+ * physical column with its pool state. Recorded in the history table, so that the view of any
+ * version can be rebuilt and the live schema can be checked against it.
+ */
+public record SchemaVersion(String schema, String table, int version, String sparePrefix,
+                            List<MappedColumn> columns, List<Slot> slots) {
+
+    public SchemaVersion {
+        Objects.requireNonNull(table, "table");
+        Objects.requireNonNull(sparePrefix, "sparePrefix");
+        columns = List.copyOf(columns);
+        slots = List.copyOf(slots);
+    }
+
+    public Optional<MappedColumn> column(String name) {
+        return columns.stream().filter(c -> c.name().equals(name)).findFirst();
+    }
+
+    public MappedColumn requireColumn(String name) {
+        return column(name).orElseThrow(() -> new SchemaEvolutionException(ErrorCode.COLUMN_NOT_FOUND,
+                display(), name, "no such column at version " + version, null));
+    }
+
+    public Slot slot(String id) {
+        return slots.stream().filter(s -> s.id().equals(id)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("version " + version + " of " + display() + " has no slot " + id));
+    }
+
+    /** The physical column holding {@code logicalName}: what a writer inserts into. */
+    public String physicalName(String logicalName) {
+        return slot(requireColumn(logicalName).slot()).physicalName();
+    }
+
+    /** Every physical column the table must have at this version, with its type. */
+    public Map<String, ColumnType> expectedPhysicalColumns() {
+        Map<String, ColumnType> expected = new LinkedHashMap<>();
+        slots.forEach(slot -> expected.put(slot.physicalName(), slot.type()));
+        return expected;
+    }
+
+    /** Free spares, by family, in slot order. */
+    public List<Slot> freeSlots(ColumnType family) {
+        return slots.stream().filter(s -> s.free() && s.family().equals(family.withoutNullable())).toList();
+    }
+
+    public PoolStatus pool() {
+        return PoolStatus.of(this);
+    }
+
+    /** The columns as model columns, for readers (logical names and types). */
+    public List<Column> logicalColumns() {
+        List<Column> logical = new ArrayList<>();
+        columns.forEach(c -> logical.add(Column.of(c.name(), c.type())));
+        return logical;
+    }
+
+    /** The text stored in the history table; {@link #decode(String)} reads it back. */
+    public String encode() {
+        return VersionCodec.encode(this);
+    }
+
+    public static SchemaVersion decode(String text) {
+        return VersionCodec.decode(text);
+    }
+
+    /**
+     * Version 1 of a table found in the database: every column is itself, and every column whose
+     * name starts with {@code sparePrefix} is a free spare.
+     */
+    public static SchemaVersion initial(String schema, String table, String sparePrefix, List<Column> physicalColumns) {
+        List<MappedColumn> columns = new ArrayList<>();
+        List<Slot> slots = new ArrayList<>();
+        for (Column column : physicalColumns) {
+            boolean spare = column.name().startsWith(sparePrefix);
+            slots.add(new Slot(column.name(), column.name(), column.type(), 0, spare ? Slot.Use.FREE : Slot.Use.COLUMN));
+            if (!spare) {
+                columns.add(new MappedColumn(column.name(), column.type(), column.name(), 0));
+            }
+        }
+        return new SchemaVersion(schema, table, 1, sparePrefix, columns, slots);
+    }
+
+    public String display() {
+        return schema == null ? table : schema + "." + table;
+    }
+
+    SchemaVersion next(List<MappedColumn> newColumns, List<Slot> newSlots) {
+        return new SchemaVersion(schema, table, version + 1, sparePrefix, newColumns, newSlots);
+    }
+}

@@ -1,0 +1,56 @@
+package io.github.schemaevolution.api.evolution;
+
+import io.github.schemaevolution.api.model.ColumnType;
+
+import java.util.Objects;
+
+/**
+ * A physical column and its life in the pool. The {@code id} never changes (it is the column's
+ * first physical name); the physical name may (PostgreSQL renames are catalog-only, so spares are
+ * renamed into use there). {@code generation} grows every time the column is cleared and returned
+ * to the pool: a view column that read generation 3 must not read generation 4.
+ */
+public record Slot(String id, String physicalName, ColumnType type, int generation, Use use) {
+
+    /** What the physical column is doing. */
+    public enum Use {
+        /** An ordinary column that never was in the pool (created with the table, or added natively). */
+        COLUMN,
+        /** A pool column that holds a user column's data. */
+        SPARE_IN_USE,
+        /** A pool column holding nothing (NULL or the type's default), ready to be brought into use. */
+        FREE
+    }
+
+    public Slot {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(physicalName, "physicalName");
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(use, "use");
+    }
+
+    public boolean free() {
+        return use == Use.FREE;
+    }
+
+    /** The family a spare serves: its type without Nullable. */
+    public ColumnType family() {
+        return type.withoutNullable();
+    }
+
+    Slot inUse(String newPhysicalName) {
+        return new Slot(id, newPhysicalName, type, generation, Use.SPARE_IN_USE);
+    }
+
+    Slot returned(String newPhysicalName, ColumnType clearedType) {
+        return new Slot(id, newPhysicalName, clearedType, generation + 1, Use.FREE);
+    }
+
+    Slot renamed(String newPhysicalName) {
+        return new Slot(id, newPhysicalName, type, generation, use);
+    }
+
+    Slot retyped(ColumnType newType) {
+        return new Slot(id, physicalName, newType, generation, use);
+    }
+}

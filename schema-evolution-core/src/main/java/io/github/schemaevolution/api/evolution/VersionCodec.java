@@ -1,0 +1,69 @@
+package io.github.schemaevolution.api.evolution;
+
+import io.github.schemaevolution.api.ErrorCode;
+import io.github.schemaevolution.api.SchemaEvolutionException;
+import io.github.schemaevolution.api.model.ColumnType;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The text form of a {@link SchemaVersion} stored in the history table. Line based, one record a
+ * line, fields separated by single spaces with the type last (types may contain spaces); names
+ * are safe identifiers, so they never contain a space. The first line carries a format number so
+ * that a later release can still read what an earlier one wrote.
+ */
+final class VersionCodec {
+    private static final String HEADER = "schema-evolution-version 1";
+    private static final String NO_SCHEMA = "-";
+
+    private VersionCodec() {
+    }
+
+    static String encode(SchemaVersion version) {
+        StringBuilder text = new StringBuilder(HEADER).append('\n');
+        text.append("table ").append(version.schema() == null ? NO_SCHEMA : version.schema()).append(' ')
+                .append(version.table()).append(' ').append(version.version()).append(' ')
+                .append(version.sparePrefix()).append('\n');
+        for (MappedColumn column : version.columns()) {
+            text.append("column ").append(column.name()).append(' ').append(column.slot()).append(' ')
+                    .append(column.generation()).append(' ').append(column.type().sql()).append('\n');
+        }
+        for (Slot slot : version.slots()) {
+            text.append("slot ").append(slot.id()).append(' ').append(slot.physicalName()).append(' ')
+                    .append(slot.generation()).append(' ').append(slot.use()).append(' ').append(slot.type().sql()).append('\n');
+        }
+        return text.toString();
+    }
+
+    static SchemaVersion decode(String text) {
+        String[] lines = text.split("\n");
+        if (lines.length < 2 || !lines[0].equals(HEADER)) {
+            throw corrupt("unknown format: " + (lines.length == 0 ? "" : lines[0]));
+        }
+        String[] table = lines[1].split(" ", 5);
+        if (table.length != 5 || !table[0].equals("table")) {
+            throw corrupt("bad table line: " + lines[1]);
+        }
+        List<MappedColumn> columns = new ArrayList<>();
+        List<Slot> slots = new ArrayList<>();
+        for (int i = 2; i < lines.length; i++) {
+            String line = lines[i];
+            if (line.startsWith("column ")) {
+                String[] f = line.split(" ", 5);
+                columns.add(new MappedColumn(f[1], ColumnType.parse(f[4]), f[2], Integer.parseInt(f[3])));
+            } else if (line.startsWith("slot ")) {
+                String[] f = line.split(" ", 6);
+                slots.add(new Slot(f[1], f[2], ColumnType.parse(f[5]), Integer.parseInt(f[3]), Slot.Use.valueOf(f[4])));
+            } else if (!line.isEmpty()) {
+                throw corrupt("bad line: " + line);
+            }
+        }
+        return new SchemaVersion(table[1].equals(NO_SCHEMA) ? null : table[1], table[2], Integer.parseInt(table[3]),
+                table[4], columns, slots);
+    }
+
+    private static SchemaEvolutionException corrupt(String what) {
+        return new SchemaEvolutionException(ErrorCode.INTROSPECTION_FAILED, "cannot read a recorded schema version: " + what);
+    }
+}

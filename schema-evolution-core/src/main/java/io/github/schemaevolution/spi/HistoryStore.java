@@ -1,0 +1,39 @@
+package io.github.schemaevolution.spi;
+
+import io.github.schemaevolution.api.evolution.HistoryEntry;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Where an engine keeps the schema history of its tables, and how it serialises migrations.
+ * Implementations are stateless; every call gets the connection to work on.
+ */
+public interface HistoryStore {
+
+    /** Creates the history table in {@code schema} if it is missing. Safe to call concurrently. */
+    void ensureTable(Connection connection, String schema) throws SQLException;
+
+    /** The history of one table, oldest version first; for a version recorded twice, the latest record wins. */
+    List<HistoryEntry> entries(Connection connection, String schema, String table) throws SQLException;
+
+    /** Records (or replaces) the entry for its table and version. */
+    void record(Connection connection, String schema, HistoryEntry entry) throws SQLException;
+
+    /**
+     * Takes the migration lock of one table, waiting at most {@code wait}: exactly one holder at a
+     * time across every application instance. On engines with transactional DDL the lock belongs
+     * to the connection's current transaction and ends with it.
+     *
+     * @throws io.github.schemaevolution.api.SchemaEvolutionException LOCK_TIMEOUT when not obtained in time
+     */
+    Lock lock(Connection connection, String schema, String table, String owner, Duration wait) throws SQLException;
+
+    /** A held migration lock. */
+    interface Lock extends AutoCloseable {
+        @Override
+        void close() throws SQLException;
+    }
+}
