@@ -1,0 +1,136 @@
+package io.github.schemaevolution.clickhouse;
+
+import io.github.schemaevolution.api.ErrorCode;
+import io.github.schemaevolution.api.SchemaEvolutionException;
+import io.github.schemaevolution.api.evolution.Migration;
+import io.github.schemaevolution.api.evolution.Plan;
+import io.github.schemaevolution.api.evolution.Planner;
+import io.github.schemaevolution.api.evolution.SchemaVersion;
+import io.github.schemaevolution.api.evolution.ViewNaming;
+import io.github.schemaevolution.api.model.Table;
+import io.github.schemaevolution.spi.Statement;
+import io.github.schemaevolution.testkit.fixtures.Fastpath;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static io.github.schemaevolution.api.model.ColumnType.*;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Plans on ClickHouse: logical names live in the views, physical spares never move. */
+class ClickHousePlannerTest {
+    private final ClickHouseDialect dialect = new ClickHouseDialect();
+    private final Planner planner = new Planner(dialect, ViewNaming.DEFAULT);
+    private final Table fastpath = Fastpath.model();
+    private final List<SchemaVersion> history = new ArrayList<>(List.of(
+            SchemaVersion.initial(null, "fastpath", "_spare_", fastpath.physicalColumns())));
+
+    private Plan apply(Migration.Builder migration) {
+        Plan plan = planner.plan(migration.build(), history.get(history.size() - 1), history, fastpath, Map.of());
+        history.add(plan.to());
+        return plan;
+    }
+
+    private static Migration.Builder migration(String id) {
+        return Migration.builder(id, "fastpath");
+    }
+
+    @Test
+    void addThroughThePoolIsViewsOnly() {
+        Plan plan = apply(migration("m1").add("ratio", FLOAT64));
+        assertThat(plan.cost()).isEqualTo(Statement.Cost.INSTANT);
+        assertThat(plan.statements()).extracting(Statement::sql).noneMatch(sql -> sql.startsWith("ALTER"));
+        assertThat(plan.to().physicalName("ratio")).isEqualTo("_spare_float64_1");
+        assertThat(plan.to().pool().free(FLOAT64)).isEqualTo(2);
+        assertThat(plan.sql()).contains("CREATE OR REPLACE VIEW `fastpath_v2` AS SELECT `measurement_uid`,",
+                "`_spare_float64_1` AS `ratio` FROM `fastpath`;  -- INSTANT",
+                "CREATE OR REPLACE VIEW `fastpath_latest`");
+        assertThat(plan.to().expectedPhysicalColumns()).hasSize(fastpath.physicalColumns().size());
+    }
+
+    @Test
+    void aRecycledSpareNeverShowsUnderItsOldName() {
+        apply(migration("m1").add("ratio", FLOAT64));
+        Plan drop = apply(migration("m2").drop("ratio"));
+        assertThat(drop.statements().get(0)).isEqualTo(new Statement(
+                "ALTER TABLE `fastpath` CLEAR COLUMN IF EXISTS `_spare_float64_1` SETTINGS mutations_sync = 2", Statement.Cost.PER_CHUNK));
+        assertThat(drop.sql()).contains("CREATE OR REPLACE VIEW `fastpath_v2` AS SELECT", "CAST(NULL AS Nullable(Float64)) AS `ratio`");
+        Plan reuse = apply(migration("m3").add("speed", FLOAT64));
+        assertThat(reuse.to().physicalName("speed")).isEqualTo("_spare_float64_1");
+        assertThat(reuse.sql()).doesNotContain("`fastpath_v2`").contains("`_spare_float64_1` AS `speed`");
+        assertThat(Planner.projection(history.get(1), reuse.to()))
+                .anySatisfy(c -> assertThat(c.isNull() && c.alias().equals("ratio")).isTrue());
+    }
+
+    @Test
+    void renameLivesInTheViews() {
+        Plan plan = apply(migration("m1").rename("scores", "score_json"));
+        assertThat(plan.statements()).extracting(Statement::sql).noneMatch(sql -> sql.startsWith("ALTER"));
+        assertThat(plan.to().physicalName("score_json")).isEqualTo("scores");
+        assertThat(plan.sql()).contains("`scores` AS `score_json`");
+    }
+
+    @Test
+    void widenKeepsOldReadersOnTheirType() {
+        Plan plan = apply(migration("m1").widen("page_len_ratio", FLOAT64));
+        assertThat(plan.statements().get(0)).isEqualTo(new Statement(
+                "ALTER TABLE `fastpath` MODIFY COLUMN `page_len_ratio` Float64", Statement.Cost.REWRITE));
+        assertThat(plan.sql()).contains("CREATE OR REPLACE VIEW `fastpath_v1` AS SELECT", "CAST(`page_len_ratio` AS Float32) AS `page_len_ratio`");
+    }
+
+    @Test
+    void refillNumbersNewSparesAfterTheExistingOnes() {
+        Plan plan = apply(migration("m1").refill(FLOAT64, 2).refill(UINT16, 1));
+        assertThat(plan.statements()).extracting(Statement::sql).startsWith(
+                "ALTER TABLE `fastpath` ADD COLUMN IF NOT EXISTS `_spare_float64_4` Nullable(Float64) COMMENT 'reserved spare column (schema-evolution)'",
+                "ALTER TABLE `fastpath` ADD COLUMN IF NOT EXISTS `_spare_float64_5` Nullable(Float64) COMMENT 'reserved spare column (schema-evolution)'",
+                "ALTER TABLE `fastpath` ADD COLUMN IF NOT EXISTS `_spare_uint16_1` Nullable(UInt16) COMMENT 'reserved spare column (schema-evolution)'");
+        assertThat(plan.to().pool().free(FLOAT64)).isEqualTo(5);
+    }
+
+    @Test
+    void anExhaustedPoolIsRefusedWhilePlanning() {
+        apply(migration("m1").add("a", STRING).add("b", STRING));
+        refused(() -> apply(migration("m2").add("c", STRING)), ErrorCode.POOL_EXHAUSTED, "c");
+        assertThatThrownBy(() -> apply(migration("m2").add("c", STRING)))
+                .hasMessageContaining("String 0/2 free");
+        Plan nativeAdd = apply(migration("m3").addOrNative("c", STRING));
+        assertThat(nativeAdd.statements().get(0).sql())
+                .isEqualTo("ALTER TABLE `fastpath` ADD COLUMN IF NOT EXISTS `c` Nullable(String)");
+    }
+
+    @Test
+    void badChangesAreRefusedWhilePlanning() {
+        refused(() -> apply(migration("m").add("report_id", STRING)), ErrorCode.COLUMN_EXISTS, "report_id");
+        refused(() -> apply(migration("m").add("Report_ID", STRING)), ErrorCode.COLUMN_EXISTS, "Report_ID");
+        refused(() -> apply(migration("m").drop("nope")), ErrorCode.COLUMN_NOT_FOUND, "nope");
+        refused(() -> apply(migration("m").add("_spare_mine", STRING)), ErrorCode.IDENTIFIER_RESERVED, "_spare_mine");
+        refused(() -> apply(migration("m").add("bad name", STRING)), ErrorCode.IDENTIFIER_UNSAFE, "bad name");
+        refused(() -> apply(migration("m").widen("page_len", INT8)), ErrorCode.CHANGE_FORBIDDEN, "page_len");
+        refused(() -> apply(migration("m").widen("page_len", FLOAT32)), ErrorCode.CHANGE_FORBIDDEN, "page_len");
+        assertThat(history).hasSize(1);
+    }
+
+    @Test
+    void protectedColumnsAreRefused() {
+        Map<String, String> keys = Map.of("report_id", "it is part of the sorting key (ORDER BY)");
+        assertThatThrownBy(() -> planner.plan(migration("m").drop("report_id").build(), history.get(0), history, fastpath, keys))
+                .isInstanceOfSatisfying(SchemaEvolutionException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.CHANGE_FORBIDDEN);
+                    assertThat(e.getMessage()).contains("sorting key", "report_id", "clickhouse");
+                });
+        assertThatThrownBy(() -> planner.plan(migration("m").rename("report_id", "rid").build(), history.get(0), history, fastpath, keys))
+                .isInstanceOfSatisfying(SchemaEvolutionException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CHANGE_FORBIDDEN));
+    }
+
+    private static void refused(ThrowingCallable call, ErrorCode code, String column) {
+        assertThatThrownBy(call).isInstanceOfSatisfying(SchemaEvolutionException.class, e -> {
+            assertThat(e.code()).isEqualTo(code);
+            assertThat(e.column()).contains(column);
+        });
+    }
+}
