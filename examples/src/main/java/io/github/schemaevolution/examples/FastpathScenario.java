@@ -1,6 +1,10 @@
 package io.github.schemaevolution.examples;
 
 import io.github.schemaevolution.api.SchemaEvolution;
+import io.github.schemaevolution.api.evolution.ApplyResult;
+import io.github.schemaevolution.api.evolution.Migration;
+import io.github.schemaevolution.api.evolution.Plan;
+import io.github.schemaevolution.api.evolution.SchemaVersion;
 import io.github.schemaevolution.api.model.Column;
 import io.github.schemaevolution.api.model.ColumnType;
 import io.github.schemaevolution.api.model.ReservePolicy;
@@ -21,7 +25,8 @@ import java.util.stream.Collectors;
 
 /**
  * One engine's run of the example: plan, create, fill, read back and introspect {@code fastpath},
- * printing what it did and how long each step took.
+ * then evolve it through the reserve pool (three adds, a drop, a rename), printing every plan, what
+ * each version's view shows, and how long each step took.
  */
 final class FastpathScenario {
     private static final int BATCH = 1_000;
@@ -48,9 +53,8 @@ final class FastpathScenario {
         out.println(plan.get(0).sql());
 
         long start = System.nanoTime();
-        evolution.dropTable(model.schema(), model.name());
-        evolution.createTable(model);
-        step("create table", start);
+        SchemaVersion first = evolution.create(model);
+        step("create table and register it as version " + first.version(), start);
 
         GeneratedRows generator = new GeneratedRows(model);
         start = System.nanoTime();
@@ -67,6 +71,65 @@ final class FastpathScenario {
         step("introspect: reads back equal to the model = " + equal, start);
         if (!equal) {
             throw new IllegalStateException(engine + ": introspected table differs from the model:\n" + live);
+        }
+        evolve(evolution, model, rows);
+    }
+
+    /** Adds three columns through the pool, drops one, renames one; every step is a new version with its view. */
+    private void evolve(SchemaEvolution evolution, Table model, int rows) throws SQLException {
+        out.printf("%npool before: %s%n", evolution.pool(model.schema(), model.name()));
+        List<Migration> migrations = List.of(
+                Migration.builder("2026-11-01-timings", model.name()).schema(model.schema())
+                        .add("dns_time_ms", ColumnType.FLOAT64).add("tls_time_ms", ColumnType.FLOAT64)
+                        .add("retries", ColumnType.INT32).build(),
+                Migration.builder("2026-11-02-drop-scores", model.name()).schema(model.schema()).drop("scores").build(),
+                Migration.builder("2026-11-03-rename-retries", model.name()).schema(model.schema())
+                        .rename("retries", "connect_retries").build());
+        for (Migration migration : migrations) {
+            Plan plan = evolution.plan(migration);
+            out.printf("%n-- %s: version %d -> %d, cost %s%n%s%n", migration.id(), plan.from().version(),
+                    plan.to().version(), plan.cost(), plan.sql());
+            long start = System.nanoTime();
+            ApplyResult result = evolution.apply(migration);
+            step("apply " + migration.id() + " (" + result.outcome() + ")", start);
+        }
+        SchemaVersion latest = evolution.currentVersion(model.schema(), model.name()).orElseThrow();
+        out.printf("pool after: %s%n", latest.pool());
+        out.printf("writers put connect_retries into physical column %s%n", latest.physicalName("connect_retries"));
+        long start = System.nanoTime();
+        ApplyResult again = evolution.apply(migrations.get(0));
+        step("re-apply " + migrations.get(0).id() + " (" + again.outcome() + ")", start);
+        for (int version = 1; version <= latest.version(); version++) {
+            String view = evolution.settings().views().viewName(model.name(), version);
+            out.printf("view %-14s %d rows, columns: %s%n", view, count(evolution.dialect(), model, view),
+                    columnsOf(evolution.dialect(), model, view));
+        }
+        if (count(evolution.dialect(), model, evolution.settings().views().viewName(model.name(), 1)) != rows) {
+            throw new IllegalStateException(engine + ": the version 1 view lost rows");
+        }
+    }
+
+    private long count(Dialect dialect, Table model, String view) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement select = connection.prepareStatement("SELECT count(*) FROM "
+                     + dialect.identifiers().qualified(model.schema(), view));
+             ResultSet row = select.executeQuery()) {
+            row.next();
+            return row.getLong(1);
+        }
+    }
+
+    private String columnsOf(Dialect dialect, Table model, String view) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement select = connection.prepareStatement("SELECT * FROM "
+                     + dialect.identifiers().qualified(model.schema(), view) + " LIMIT 1");
+             ResultSet row = select.executeQuery()) {
+            List<String> names = new java.util.ArrayList<>();
+            for (int i = 1; i <= row.getMetaData().getColumnCount(); i++) {
+                names.add(row.getMetaData().getColumnName(i));
+            }
+            int total = names.size();
+            return total + ", the last four: " + String.join(", ", names.subList(Math.max(0, total - 4), total));
         }
     }
 
