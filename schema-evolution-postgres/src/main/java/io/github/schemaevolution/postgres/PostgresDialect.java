@@ -1,0 +1,451 @@
+package io.github.schemaevolution.postgres;
+
+import io.github.schemaevolution.api.ErrorCode;
+import io.github.schemaevolution.api.SchemaEvolutionException;
+import io.github.schemaevolution.api.model.ClickHouseOptions;
+import io.github.schemaevolution.api.model.Column;
+import io.github.schemaevolution.api.model.ColumnDefault;
+import io.github.schemaevolution.api.model.ColumnType;
+import io.github.schemaevolution.api.model.PostgresOptions;
+import io.github.schemaevolution.api.model.PostgresOptions.Partitioning;
+import io.github.schemaevolution.api.model.ReservePolicy;
+import io.github.schemaevolution.api.model.Table;
+import io.github.schemaevolution.spi.Capability;
+import io.github.schemaevolution.spi.Dialect;
+import io.github.schemaevolution.spi.HistoryStore;
+import io.github.schemaevolution.spi.IdentifierRules;
+import io.github.schemaevolution.spi.IdentifierRules.Kind;
+import io.github.schemaevolution.spi.Introspector;
+import io.github.schemaevolution.spi.Statement;
+import io.github.schemaevolution.spi.Statement.Cost;
+import io.github.schemaevolution.spi.ViewColumn;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * PostgreSQL, version 13 or later. Renaming, adding a nullable column and dropping a column are
+ * catalog changes here, DDL is transactional, and a view stores the columns it reads rather than
+ * their names, so it follows a rename.
+ *
+ * <p>Types map as {@link #typeSql(ColumnType)} describes; the table's {@link PostgresOptions}
+ * (primary key, declarative partitioning) shape the DDL, {@link ClickHouseOptions} are ignored.
+ * Every identifier passes through {@link #identifiers()}, whose 63-byte limit refuses the names
+ * PostgreSQL would otherwise truncate without a word.
+ *
+ * <p>Stateless and thread-safe; found through {@link java.util.ServiceLoader} as {@code postgresql}.
+ */
+public final class PostgresDialect implements Dialect {
+
+    /** PostgreSQL's limit on the columns of a table; columns dropped earlier still count toward it. */
+    public static final int MAX_COLUMNS = 1_600;
+
+    /** SQL state of a lock wait that ran into {@code lock_timeout}. */
+    static final String LOCK_NOT_AVAILABLE = "55P03";
+
+    /** SQL states after which running the same transaction again may succeed. */
+    private static final Set<String> TRANSIENT_STATES = Set.of(LOCK_NOT_AVAILABLE, "40P01", "40001");
+
+    private static final Set<Capability> CAPABILITIES = Set.copyOf(EnumSet.of(Capability.TRANSACTIONAL_DDL,
+            Capability.METADATA_ONLY_RENAME, Capability.VIEWS_FOLLOW_RENAMES, Capability.ADVISORY_LOCKS,
+            Capability.ALTER_TYPE_BLOCKED_BY_VIEWS, Capability.IDEMPOTENT_ALTER));
+
+    /** {@code postgresql}. */
+    @Override
+    public String name() {
+        return "postgresql";
+    }
+
+    /** URLs of the PostgreSQL JDBC driver, {@code jdbc:postgresql:...}. */
+    @Override
+    public boolean acceptsJdbcUrl(String jdbcUrl) {
+        return jdbcUrl != null && jdbcUrl.startsWith("jdbc:postgresql:");
+    }
+
+    /** 63 bytes at most, no PostgreSQL reserved key word, quoted with {@code "}. */
+    @Override
+    public IdentifierRules identifiers() {
+        return PostgresIdentifiers.RULES;
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return CAPABILITIES;
+    }
+
+    /**
+     * The PostgreSQL type as {@code format_type} prints it. Int8 and UInt8 become {@code smallint},
+     * UInt16 {@code integer}, UInt32 {@code bigint} and UInt64 {@code numeric(20,0)}, since
+     * PostgreSQL has no one-byte or unsigned integers; Float32/64 {@code real}/{@code double
+     * precision}; Decimal(p, s) {@code numeric(p,s)}; String {@code text}; FixedString(n)
+     * {@code character(n)}; DateTime {@code timestamp(0) without time zone} and DateTime64(p)
+     * {@code timestamp(p) without time zone}; Array(T) {@code T[]}. {@code Nullable} and
+     * {@code LowCardinality} do not change the type.
+     *
+     * @throws SchemaEvolutionException TYPE_UNSUPPORTED for Enum8, DateTime64 above 6 digits and nested arrays
+     */
+    @Override
+    public String typeSql(ColumnType type) {
+        return PostgresTypes.sql(type, null, null);
+    }
+
+    /**
+     * The model type of a type {@code format_type} printed. Returns the canonical type (see
+     * {@link #canonical(Table)}), never {@code Nullable}: nullability is the column's.
+     *
+     * @throws SchemaEvolutionException TYPE_UNSUPPORTED for a type this dialect does not create
+     */
+    @Override
+    public ColumnType modelType(String engineType) {
+        return PostgresTypes.model(engineType);
+    }
+
+    /** The model type {@link #modelType} reads the type of {@code type} back as, nullability kept. */
+    @Override
+    public ColumnType canonicalType(ColumnType type) {
+        return PostgresTypes.canonical(type);
+    }
+
+    /**
+     * Checks, in order: table and schema names (a schema may not be a reserved word either); each
+     * column's name (also against PostgreSQL's system columns) and type; the spare columns (their
+     * types, and the names of the folded families, which are the ones created); the 1,600 column
+     * limit; primary key columns
+     * are distinct and not nullable (PostgreSQL would silently make them NOT NULL); partitioning
+     * names at least one column, LIST only one, and a primary key includes every partition column
+     * (a PostgreSQL rule for unique constraints on partitioned tables).
+     */
+    @Override
+    public void validate(Table table) {
+        String display = table.displayName();
+        PostgresIdentifiers.RULES.check(Kind.TABLE, null, table.name());
+        if (table.schema() != null) {
+            PostgresIdentifiers.schema(display, table.schema());
+        }
+        for (Column column : table.columns()) {
+            PostgresIdentifiers.column(display, column.name());
+            PostgresTypes.sql(column.type(), display, column.name());
+        }
+        for (ReservePolicy.Family family : table.reserve().families()) {
+            PostgresTypes.sql(family.type(), display, table.reserve().spareName(family.type(), 1));
+        }
+        List<Column> physical = fold(table).physicalColumns();
+        for (Column spare : physical.subList(table.columns().size(), physical.size())) {
+            PostgresIdentifiers.column(display, spare.name());
+        }
+        if (physical.size() > MAX_COLUMNS) {
+            throw new SchemaEvolutionException(ErrorCode.MODEL_INVALID, display, null, physical.size()
+                    + " columns with spares; postgresql tables hold at most " + MAX_COLUMNS, null);
+        }
+        validateLayout(table, display);
+    }
+
+    private static void validateLayout(Table table, String display) {
+        PostgresOptions options = table.postgres();
+        Set<String> keyColumns = new HashSet<>();
+        for (String key : options.primaryKey()) {
+            if (!keyColumns.add(key)) {
+                throw new SchemaEvolutionException(ErrorCode.MODEL_INVALID, display, key,
+                        "the primary key names this column twice", null);
+            }
+            if (table.column(key).orElseThrow().isNullable()) {
+                throw new SchemaEvolutionException(ErrorCode.MODEL_INVALID, display, key,
+                        "primary key columns must not be Nullable (postgresql makes them NOT NULL)", null);
+            }
+        }
+        Partitioning partitioning = options.partitioning();
+        if (partitioning == null) {
+            return;
+        }
+        if (partitioning.columns().isEmpty()) {
+            throw new SchemaEvolutionException(ErrorCode.MODEL_INVALID, display, null,
+                    "PARTITION BY " + partitioning.strategy() + " needs at least one column", null);
+        }
+        if (partitioning.strategy() == PostgresOptions.Strategy.LIST && partitioning.columns().size() > 1) {
+            throw new SchemaEvolutionException(ErrorCode.MODEL_INVALID, display, null,
+                    "postgresql partitions by LIST on one column only, got " + partitioning.columns(), null);
+        }
+        for (String column : partitioning.columns()) {
+            if (!options.primaryKey().isEmpty() && !keyColumns.contains(column)) {
+                throw new SchemaEvolutionException(ErrorCode.MODEL_INVALID, display, column,
+                        "the primary key " + options.primaryKey() + " must include every partition column"
+                                + " (a postgresql rule for partitioned tables)", null);
+            }
+        }
+    }
+
+    /**
+     * The table as PostgreSQL stores it and {@link #introspector()} reads it back: column types
+     * folded as {@link #typeSql(ColumnType)} maps them (Int8/UInt8 to Int16, UInt16 to Int32,
+     * UInt32 to Int64, UInt64 to Decimal(20, 0), DateTime64(0) to DateTime, LowCardinality
+     * dropped, array elements without Nullable), MATERIALIZED defaults as plain defaults, UUID
+     * literals in lower case, spare families folded the same way (families that fold into one
+     * are merged, in order of first appearance), ClickHouse options reset to their default.
+     *
+     * @throws SchemaEvolutionException what {@link #validate(Table)} throws
+     */
+    @Override
+    public Table canonical(Table table) {
+        validate(table);
+        return fold(table);
+    }
+
+    private static Table fold(Table table) {
+        Table.Builder folded = Table.builder(table.name()).schema(table.schema()).comment(table.comment())
+                .reserve(foldReserve(table.reserve())).clickHouse(ClickHouseOptions.DEFAULT).postgres(table.postgres());
+        table.columns().forEach(column -> folded.column(foldColumn(column)));
+        return folded.build();
+    }
+
+    private static Column foldColumn(Column column) {
+        ColumnType type = PostgresTypes.canonical(column.type());
+        ColumnDefault value = column.defaultValue();
+        if (value != null) {
+            ColumnDefault.Value folded = value.value();
+            if (folded instanceof ColumnDefault.Literal literal && type.withoutNullable() == ColumnType.UUID) {
+                folded = new ColumnDefault.Literal(literal.text().toLowerCase(Locale.ROOT));
+            }
+            value = new ColumnDefault(ColumnDefault.Kind.DEFAULT, folded);
+        }
+        return new Column(column.name(), type, value, column.comment());
+    }
+
+    private static ReservePolicy foldReserve(ReservePolicy reserve) {
+        Map<ColumnType, Integer> counts = new LinkedHashMap<>();
+        reserve.families().forEach(family -> counts.merge(PostgresTypes.canonical(family.type()), family.count(), Integer::sum));
+        ReservePolicy.Builder folded = ReservePolicy.builder().prefix(reserve.prefix());
+        counts.forEach(folded::spares);
+        return folded.build();
+    }
+
+    /**
+     * {@code CREATE TABLE} with the columns, then the spares (always nullable, so a spare in the
+     * pool holds NULL), the primary key and the partitioning; then one {@code COMMENT ON} per
+     * comment of the table and its columns. Renders {@link #canonical(Table)}, so the spare names
+     * are those of the folded families.
+     */
+    @Override
+    public List<Statement> createTable(Table table) {
+        Table canonical = canonical(table);
+        String display = canonical.displayName();
+        String name = qualified(canonical);
+        List<String> members = new ArrayList<>();
+        canonical.columns().forEach(column -> members.add(columnDefinition(display, column, false)));
+        canonical.reserve().spareColumns().forEach(spare -> members.add(columnDefinition(display, spare, true)));
+        if (!canonical.postgres().primaryKey().isEmpty()) {
+            members.add("PRIMARY KEY " + columnList(display, canonical.postgres().primaryKey()));
+        }
+        StringBuilder create = new StringBuilder("CREATE TABLE ").append(name).append(" (\n    ")
+                .append(String.join(",\n    ", members)).append("\n)");
+        canonical.postgres().partitioningOptional().ifPresent(partitioning -> create.append("\nPARTITION BY ")
+                .append(partitioning.strategy().name()).append(' ').append(columnList(display, partitioning.columns())));
+
+        List<Statement> statements = new ArrayList<>();
+        statements.add(Statement.instant(create.toString()));
+        canonical.commentOptional().ifPresent(comment ->
+                statements.add(Statement.instant("COMMENT ON TABLE " + name + " IS " + PostgresSql.string(comment))));
+        for (Column column : canonical.physicalColumns()) {
+            column.commentOptional().ifPresent(comment -> statements.add(Statement.instant("COMMENT ON COLUMN " + name
+                    + "." + PostgresIdentifiers.column(display, column.name()) + " IS " + PostgresSql.string(comment))));
+        }
+        return List.copyOf(statements);
+    }
+
+    /** {@code DROP TABLE IF EXISTS}, without CASCADE: a table that views still read is not dropped. */
+    @Override
+    public Statement dropTable(String schema, String table) {
+        return Statement.instant("DROP TABLE IF EXISTS " + PostgresIdentifiers.qualified(schema, table));
+    }
+
+    /**
+     * {@code CREATE OR REPLACE VIEW v AS SELECT "source" AS "alias", ... FROM t}; a column with a type
+     * to show is {@code CAST("source" AS type)}, one without source {@code CAST(NULL AS type)}.
+     * PostgreSQL replaces a view only when the new one keeps the old columns, same names, types and
+     * order, and at most adds some at the end; anything else needs {@link #dropView} first.
+     */
+    @Override
+    public Statement createOrReplaceView(String schema, String view, String table, List<ViewColumn> columns) {
+        String quotedView = PostgresIdentifiers.qualifiedView(schema, view);
+        if (columns.isEmpty()) {
+            throw new SchemaEvolutionException(ErrorCode.MODEL_INVALID, view, null, "a view needs at least one column", null);
+        }
+        Set<String> aliases = new HashSet<>();
+        List<String> projection = new ArrayList<>();
+        for (ViewColumn column : columns) {
+            if (!aliases.add(column.alias().toLowerCase(Locale.ROOT))) {
+                throw new SchemaEvolutionException(ErrorCode.IDENTIFIER_DUPLICATE, view, column.alias(),
+                        "the view shows two columns under this name", null);
+            }
+            projection.add(projected(table, view, column));
+        }
+        return Statement.instant("CREATE OR REPLACE VIEW " + quotedView + " AS SELECT " + String.join(", ", projection)
+                + " FROM " + PostgresIdentifiers.qualified(schema, table));
+    }
+
+    private static String projected(String table, String view, ViewColumn column) {
+        String alias = PostgresIdentifiers.column(view, column.alias());
+        String source = column.isNull() ? "NULL" : PostgresIdentifiers.column(table, column.source());
+        if (column.castTo() == null) {
+            return source + " AS " + alias;
+        }
+        return "CAST(" + source + " AS " + PostgresTypes.sql(column.castTo(), view, column.alias()) + ") AS " + alias;
+    }
+
+    @Override
+    public Statement dropView(String schema, String view) {
+        return Statement.instant("DROP VIEW IF EXISTS " + PostgresIdentifiers.qualifiedView(schema, view));
+    }
+
+    /**
+     * {@code ADD COLUMN IF NOT EXISTS}. A catalog change when the column is nullable without
+     * default, and also with a constant or current-time default, which PostgreSQL evaluates once
+     * and keeps in the catalog for the existing rows. A default expression may be volatile (a
+     * random value, the clock), which makes PostgreSQL write it into every row: REWRITE. A NOT NULL
+     * column without default can only be added to an empty table. The column's comment is not
+     * rendered: PostgreSQL sets comments with a statement of their own.
+     */
+    @Override
+    public Statement addColumn(Table table, Column column) {
+        String display = table.displayName();
+        Column folded = foldColumn(column);
+        boolean volatileDefault = folded.defaultValue() != null
+                && folded.defaultValue().value() instanceof ColumnDefault.Expression;
+        return new Statement(alter(table) + " ADD COLUMN IF NOT EXISTS " + columnDefinition(display, folded, false),
+                volatileDefault ? Cost.REWRITE : Cost.INSTANT);
+    }
+
+    /** {@code RENAME COLUMN}: a catalog change; views over the table keep reading the renamed column. */
+    @Override
+    public Statement renameColumn(Table table, String from, String to) {
+        String display = table.displayName();
+        return Statement.instant(alter(table) + " RENAME COLUMN " + PostgresIdentifiers.column(display, from)
+                + " TO " + PostgresIdentifiers.column(display, to));
+    }
+
+    /**
+     * {@code DROP COLUMN IF EXISTS}: a catalog change that hides the column; its data stays on
+     * disk until the table is next rewritten, and it still counts toward the limit of
+     * {@value #MAX_COLUMNS} columns. Without CASCADE, so a column a view reads is not dropped.
+     */
+    @Override
+    public Statement dropColumn(Table table, String column) {
+        return Statement.instant(alter(table) + " DROP COLUMN IF EXISTS " + PostgresIdentifiers.column(table.displayName(), column));
+    }
+
+    /**
+     * {@code ALTER COLUMN ... TYPE}, plus {@code SET}/{@code DROP NOT NULL} when the new type's
+     * nullability differs from the column's in {@code table}. INSTANT when PostgreSQL keeps the
+     * data as it is (same PostgreSQL type, numeric precision growing at the same scale, timestamp
+     * precision growing); REWRITE otherwise, which includes Int32 to Int64 and Float32 to Float64:
+     * unlike ClickHouse's, these PostgreSQL types differ in width on disk. {@code SET NOT NULL}
+     * scans the table to check it, and so is REWRITE too. A column {@code table} does not list
+     * (a spare renumbered since the model was read) gets the type only, costed REWRITE.
+     */
+    @Override
+    public Statement changeColumnType(Table table, String column, ColumnType newType) {
+        String display = table.displayName();
+        String quoted = PostgresIdentifiers.column(display, column);
+        String sql = alter(table) + " ALTER COLUMN " + quoted + " TYPE " + PostgresTypes.sql(newType, display, column);
+        Column current = table.physicalColumns().stream().filter(c -> c.name().equals(column)).findFirst().orElse(null);
+        if (current == null) {
+            return new Statement(sql, Cost.REWRITE);
+        }
+        boolean rewrite = !PostgresTypes.isMetadataOnlyChange(current.type(), newType);
+        if (current.isNullable() && !newType.isNullable()) {
+            sql += ", ALTER COLUMN " + quoted + " SET NOT NULL";
+            rewrite = true;
+        } else if (!current.isNullable() && newType.isNullable()) {
+            sql += ", ALTER COLUMN " + quoted + " DROP NOT NULL";
+        }
+        return new Statement(sql, rewrite ? Cost.REWRITE : Cost.INSTANT);
+    }
+
+    /**
+     * Empties a column so that it can return to the pool: drops its default (rows inserted while it
+     * waits in the pool must not get values that would later show under a new name) and NOT NULL,
+     * then sets it to NULL in every row that has a value. The UPDATE writes a new version of each
+     * such row: REWRITE.
+     */
+    @Override
+    public List<Statement> clearColumn(Table table, String column, ColumnType type) {
+        String quoted = PostgresIdentifiers.column(table.displayName(), column);
+        return List.of(
+                Statement.instant(alter(table) + " ALTER COLUMN " + quoted + " DROP DEFAULT, ALTER COLUMN " + quoted
+                        + " DROP NOT NULL"),
+                new Statement("UPDATE " + qualified(table) + " SET " + quoted + " = NULL WHERE " + quoted + " IS NOT NULL",
+                        Cost.REWRITE));
+    }
+
+    /** Nullable, as {@link #clearColumn} leaves it. */
+    @Override
+    public ColumnType clearedType(ColumnType type) {
+        return PostgresTypes.canonical(type).orNullable();
+    }
+
+    /**
+     * Sets {@code lock_timeout} for the current transaction (for the session on a connection in
+     * auto-commit mode), so that a DDL statement queued behind a long query fails after the timeout
+     * instead of holding up every query queued behind it.
+     */
+    @Override
+    public void prepareDdl(Connection connection, Duration lockTimeout) throws SQLException {
+        PostgresHistory.setLockTimeout(connection, lockTimeout, !connection.getAutoCommit());
+    }
+
+    /** Lock timeouts, deadlocks and serialization failures: the transaction may succeed when run again. */
+    @Override
+    public boolean isTransient(SQLException error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLException sql && sql.getSQLState() != null && TRANSIENT_STATES.contains(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** History in the table {@code historyTable} of each schema, migrations serialised by advisory locks. */
+    @Override
+    public HistoryStore history(String historyTable) {
+        return new PostgresHistory(historyTable);
+    }
+
+    /** Reads tables from {@code pg_catalog}. */
+    @Override
+    public Introspector introspector() {
+        return new PostgresIntrospector(this);
+    }
+
+    private static String alter(Table table) {
+        return "ALTER TABLE " + qualified(table);
+    }
+
+    private static String qualified(Table table) {
+        return PostgresIdentifiers.qualified(table.schema(), table.name());
+    }
+
+    private static String columnDefinition(String table, Column column, boolean spare) {
+        StringBuilder definition = new StringBuilder(PostgresIdentifiers.column(table, column.name())).append(' ')
+                .append(PostgresTypes.sql(column.type(), table, column.name()));
+        column.defaultOptional().ifPresent(value -> definition.append(" DEFAULT ")
+                .append(PostgresSql.defaultValue(value.value(), column.type(), table, column.name())));
+        // an array spare cannot be Nullable in the model, yet a spare must hold NULL while in the pool
+        if (!column.isNullable() && !spare) {
+            definition.append(" NOT NULL");
+        }
+        return definition.toString();
+    }
+
+    private static String columnList(String table, List<String> columns) {
+        return columns.stream().map(c -> PostgresIdentifiers.column(table, c)).collect(Collectors.joining(", ", "(", ")"));
+    }
+}

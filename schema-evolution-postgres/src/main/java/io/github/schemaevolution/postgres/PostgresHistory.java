@@ -1,0 +1,174 @@
+package io.github.schemaevolution.postgres;
+
+import io.github.schemaevolution.api.ErrorCode;
+import io.github.schemaevolution.api.SchemaEvolutionException;
+import io.github.schemaevolution.api.evolution.HistoryEntry;
+import io.github.schemaevolution.api.evolution.SchemaVersion;
+import io.github.schemaevolution.spi.HistoryStore;
+import io.github.schemaevolution.spi.IdentifierRules.Kind;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Schema history in an ordinary table keyed on (table, version), written in the migration's own
+ * transaction, so that a migration and its history entry commit or roll back together.
+ *
+ * <p>The migration lock is a transaction-level advisory lock on a hash of the table's qualified
+ * name: it needs no table, is released by commit or rollback even if the holder dies, and the wait
+ * is bounded by {@code lock_timeout}. On a connection in auto-commit mode a session-level lock is
+ * taken instead and released on {@link Lock#close()}.
+ */
+final class PostgresHistory implements HistoryStore {
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresHistory.class);
+
+    /** First key of every advisory lock this library takes, so that they do not meet an application's own. */
+    static final int LOCK_SPACE = 0x5345_564F;
+
+    private final String historyTable;
+
+    PostgresHistory(String historyTable) {
+        this.historyTable = PostgresIdentifiers.RULES.check(Kind.TABLE, null, historyTable);
+    }
+
+    @Override
+    public void ensureTable(Connection connection, String schema) throws SQLException {
+        String qualified = PostgresIdentifiers.qualified(schema, historyTable);
+        // two first migrations of different tables would otherwise both create the history table
+        // and one would fail on the catalog's unique index
+        try (PreparedStatement lock = connection.prepareStatement("SELECT pg_catalog.pg_advisory_xact_lock(?, "
+                + "pg_catalog.hashtext(COALESCE(?, current_schema()) || '.' || ?))")) {
+            lock.setInt(1, LOCK_SPACE);
+            lock.setString(2, schema);
+            lock.setString(3, historyTable);
+            lock.execute();
+        }
+        try (java.sql.Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE IF NOT EXISTS " + qualified + " ("
+                    + "table_name text NOT NULL, version integer NOT NULL, migration_id text NOT NULL, description text,"
+                    + " checksum text, status text NOT NULL, started_at timestamp with time zone NOT NULL,"
+                    + " finished_at timestamp with time zone, applied_by text, state text NOT NULL,"
+                    + " PRIMARY KEY (table_name, version))");
+        }
+    }
+
+    @Override
+    public List<HistoryEntry> entries(Connection connection, String schema, String table) throws SQLException {
+        List<HistoryEntry> entries = new ArrayList<>();
+        try (PreparedStatement select = connection.prepareStatement("SELECT version, migration_id, description, checksum,"
+                + " status, started_at, finished_at, applied_by, state FROM "
+                + PostgresIdentifiers.qualified(schema, historyTable) + " WHERE table_name = ? ORDER BY version")) {
+            select.setString(1, table);
+            try (ResultSet row = select.executeQuery()) {
+                while (row.next()) {
+                    OffsetDateTime finished = row.getObject(7, OffsetDateTime.class);
+                    entries.add(new HistoryEntry(table, row.getInt(1), row.getString(2), row.getString(3),
+                            row.getString(4), HistoryEntry.Status.valueOf(row.getString(5)),
+                            row.getObject(6, OffsetDateTime.class).toInstant(),
+                            finished == null ? null : finished.toInstant(), row.getString(8),
+                            SchemaVersion.decode(row.getString(9))));
+                }
+            }
+        }
+        return entries;
+    }
+
+    @Override
+    public void record(Connection connection, String schema, HistoryEntry entry) throws SQLException {
+        try (PreparedStatement upsert = connection.prepareStatement("INSERT INTO "
+                + PostgresIdentifiers.qualified(schema, historyTable)
+                + " (table_name, version, migration_id, description, checksum, status, started_at, finished_at,"
+                + " applied_by, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (table_name, version) DO UPDATE SET"
+                + " migration_id = EXCLUDED.migration_id, description = EXCLUDED.description, checksum = EXCLUDED.checksum,"
+                + " status = EXCLUDED.status, started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at,"
+                + " applied_by = EXCLUDED.applied_by, state = EXCLUDED.state")) {
+            upsert.setString(1, entry.table());
+            upsert.setInt(2, entry.version());
+            upsert.setString(3, entry.migrationId());
+            upsert.setString(4, entry.description());
+            upsert.setString(5, entry.checksum());
+            upsert.setString(6, entry.status().name());
+            upsert.setObject(7, utc(entry.startedAt()));
+            upsert.setObject(8, entry.finishedAt() == null ? null : utc(entry.finishedAt()));
+            upsert.setString(9, entry.appliedBy());
+            upsert.setString(10, entry.state().encode());
+            upsert.executeUpdate();
+        }
+    }
+
+    @Override
+    public Lock lock(Connection connection, String schema, String table, String owner, Duration wait) throws SQLException {
+        boolean session = connection.getAutoCommit();
+        String previousTimeout = setting(connection, "lock_timeout");
+        setLockTimeout(connection, wait, !session);
+        try (PreparedStatement lock = connection.prepareStatement("SELECT pg_catalog."
+                + (session ? "pg_advisory_lock" : "pg_advisory_xact_lock")
+                + "(?, pg_catalog.hashtext(COALESCE(?, current_schema()) || '.' || ?))")) {
+            lock.setInt(1, LOCK_SPACE);
+            lock.setString(2, schema);
+            lock.setString(3, table);
+            lock.execute();
+        } catch (SQLException e) {
+            if (PostgresDialect.LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
+                throw new SchemaEvolutionException(ErrorCode.LOCK_TIMEOUT, table, null, "another instance holds the"
+                        + " migration lock and did not release it within " + wait, e);
+            }
+            throw e;
+        } finally {
+            if (session) {
+                setConfig(connection, "lock_timeout", previousTimeout, false);
+            }
+        }
+        LOG.debug("migration lock of {} taken by {} ({})", table, owner, session ? "session" : "transaction");
+        if (!session) {
+            return () -> LOG.debug("migration lock of {} ends with the transaction of {}", table, owner);
+        }
+        return () -> {
+            try (PreparedStatement unlock = connection.prepareStatement("SELECT pg_catalog.pg_advisory_unlock(?,"
+                    + " pg_catalog.hashtext(COALESCE(?, current_schema()) || '.' || ?))")) {
+                unlock.setInt(1, LOCK_SPACE);
+                unlock.setString(2, schema);
+                unlock.setString(3, table);
+                unlock.execute();
+            }
+        };
+    }
+
+    static void setLockTimeout(Connection connection, Duration timeout, boolean local) throws SQLException {
+        // 0 would mean "wait for ever"; the shortest real wait is a millisecond
+        setConfig(connection, "lock_timeout", Math.max(1, timeout.toMillis()) + "ms", local);
+    }
+
+    private static void setConfig(Connection connection, String name, String value, boolean local) throws SQLException {
+        try (PreparedStatement set = connection.prepareStatement("SELECT pg_catalog.set_config(?, ?, ?)")) {
+            set.setString(1, name);
+            set.setString(2, value);
+            set.setBoolean(3, local);
+            set.execute();
+        }
+    }
+
+    private static String setting(Connection connection, String name) throws SQLException {
+        try (PreparedStatement show = connection.prepareStatement("SELECT pg_catalog.current_setting(?)")) {
+            show.setString(1, name);
+            try (ResultSet row = show.executeQuery()) {
+                row.next();
+                return row.getString(1);
+            }
+        }
+    }
+
+    private static OffsetDateTime utc(Instant instant) {
+        return instant.atOffset(ZoneOffset.UTC);
+    }
+}
