@@ -60,7 +60,8 @@ final class PostgresIntrospector implements Introspector {
             + " FROM pg_catalog.pg_constraint k"
             + " CROSS JOIN LATERAL unnest(k.conkey) AS key(attnum)"
             + " JOIN pg_catalog.pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = key.attnum"
-            + " WHERE k.conrelid = ? AND k.contype <> 'p' ORDER BY k.conname, a.attnum";
+            // NOT NULL is catalogued as a constraint since PostgreSQL 18 ('n'); it does not stop a drop or a rename
+            + " WHERE k.conrelid = ? AND k.contype NOT IN ('p', 'n') ORDER BY k.conname, a.attnum";
 
     private static final String INDEXES = "SELECT a.attname, i.relname"
             + " FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid"

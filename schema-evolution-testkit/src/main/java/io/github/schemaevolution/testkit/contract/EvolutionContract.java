@@ -1,0 +1,421 @@
+package io.github.schemaevolution.testkit.contract;
+
+import io.github.schemaevolution.api.ErrorCode;
+import io.github.schemaevolution.api.SchemaEvolution;
+import io.github.schemaevolution.api.SchemaEvolutionException;
+import io.github.schemaevolution.api.evolution.ApplyResult;
+import io.github.schemaevolution.api.evolution.EvolutionSettings;
+import io.github.schemaevolution.api.evolution.HistoryEntry;
+import io.github.schemaevolution.api.evolution.Migration;
+import io.github.schemaevolution.api.evolution.Plan;
+import io.github.schemaevolution.api.evolution.SchemaDiff;
+import io.github.schemaevolution.api.evolution.SchemaVersion;
+import io.github.schemaevolution.api.model.ClickHouseOptions;
+import io.github.schemaevolution.api.model.Column;
+import io.github.schemaevolution.api.model.ColumnType;
+import io.github.schemaevolution.api.model.PostgresOptions;
+import io.github.schemaevolution.api.model.ReservePolicy;
+import io.github.schemaevolution.api.model.Table;
+import io.github.schemaevolution.spi.Dialect;
+import io.github.schemaevolution.spi.IdentifierRules.Kind;
+import io.github.schemaevolution.testkit.fixtures.Fastpath;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.junit.jupiter.api.Test;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static io.github.schemaevolution.api.model.ColumnType.*;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * What every dialect must do with the reserve pool and versioned views, asserted on a real engine.
+ * A dialect module runs it by extending this class in an {@code *IT} and providing the data source
+ * (and the DDL of a table made outside the library); each test uses a table of its own.
+ *
+ * <p>The assertions speak of what readers and writers see (views, history, pool counts, physical
+ * column counts), never of how an engine does it, so the same contract holds for PostgreSQL's
+ * catalog renames and ClickHouse's view-only names.
+ */
+public abstract class EvolutionContract {
+
+    /** The engine to test: a fresh schema per test, or at least a database where table names are free. */
+    protected abstract DataSource dataSource();
+
+    /** DDL, in the engine's own words, of a {@code fastpath} table named {@code table} made outside the library. */
+    protected abstract String foreignFastpathDdl(String table);
+
+    /** The schema or database the tables go to; {@code null} for the connection's current one. */
+    protected String schema() {
+        return null;
+    }
+
+    private SchemaEvolution evolution() {
+        return SchemaEvolution.connect(dataSource());
+    }
+
+    /** A small table: an id key, three columns, and a pool of 2 x Float64, 1 x Int32, 1 x String. */
+    protected Table model(String name) {
+        return Table.builder(name).schema(schema())
+                .column("id", INT64)
+                .column("name", STRING)
+                .column("reading", FLOAT32)
+                .column("cc", lowCardinality(STRING))
+                .reserve(ReservePolicy.builder().spares(FLOAT64, 2).spares(INT32, 1).spares(STRING, 1).build())
+                .clickHouse(ClickHouseOptions.builder().orderBy("id").build())
+                .postgres(PostgresOptions.primaryKey("id"))
+                .build();
+    }
+
+    private Migration.Builder migration(String id, String table) {
+        return Migration.builder(id, table).schema(schema());
+    }
+
+    @Test
+    void createRegistersVersionOneWithItsViews() throws SQLException {
+        SchemaEvolution evolution = evolution();
+        SchemaVersion first = evolution.create(model("c_create"));
+        assertThat(first.version()).isEqualTo(1);
+        insertRows("c_create", 3);
+        assertThat(count("c_create_v1")).isEqualTo(3);
+        assertThat(count("c_create_latest")).isEqualTo(3);
+        assertThat(viewColumns("c_create_v1")).containsExactly("id", "name", "reading", "cc");
+        assertThat(evolution.history(schema(), "c_create")).singleElement()
+                .satisfies(e -> assertThat(e.status()).isEqualTo(HistoryEntry.Status.APPLIED));
+        assertThat(evolution.pool(schema(), "c_create").free(FLOAT64)).isEqualTo(2);
+    }
+
+    @Test
+    void addBringsASpareIntoUseWithoutChangingTheTableShape() throws SQLException {
+        SchemaEvolution evolution = evolution();
+        evolution.create(model("c_add"));
+        insertRows("c_add", 4);
+        int physicalBefore = physicalColumns("c_add");
+
+        ApplyResult result = evolution.apply(migration("add-speed", "c_add").add("speed", FLOAT64).build());
+
+        assertThat(result.outcome()).isEqualTo(ApplyResult.Outcome.APPLIED);
+        assertThat(result.version().version()).isEqualTo(2);
+        assertThat(physicalColumns("c_add")).isEqualTo(physicalBefore);
+        assertThat(evolution.pool(schema(), "c_add").free(FLOAT64)).isEqualTo(1);
+        setValue("c_add", result.version().physicalName("speed"), 1, 12.5);
+        assertThat(values("c_add_v2", "speed")).containsExactly(null, 12.5, null, null);
+        assertThat(viewColumns("c_add_v1")).containsExactly("id", "name", "reading", "cc");
+        assertThat(viewColumns("c_add_v2")).containsExactly("id", "name", "reading", "cc", "speed");
+        assertThat(viewColumns("c_add_latest")).containsExactly("id", "name", "reading", "cc", "speed");
+        assertThat(count("c_add_v1")).isEqualTo(4);
+        assertThat(evolution.verify(schema(), "c_add").isEmpty()).isTrue();
+    }
+
+    @Test
+    void aDroppedColumnIsClearedAndItsSpareNeverShowsUnderTheOldName() throws SQLException {
+        SchemaEvolution evolution = evolution();
+        evolution.create(model("c_drop"));
+        insertRows("c_drop", 3);
+        int physicalBefore = physicalColumns("c_drop");
+        SchemaVersion v2 = evolution.apply(migration("add-speed", "c_drop").add("speed", FLOAT64).build()).version();
+        String speedSlot = v2.requireColumn("speed").slot();
+        setValue("c_drop", v2.physicalName("speed"), 0, 1.5);
+        setValue("c_drop", v2.physicalName("speed"), 2, 2.5);
+
+        SchemaVersion v3 = evolution.apply(migration("drop-speed", "c_drop").drop("speed").build()).version();
+        assertThat(v3.column("speed")).isEmpty();
+        assertThat(values("c_drop_v2", "speed")).containsExactly(null, null, null);
+        assertThat(viewColumns("c_drop_v3")).containsExactly("id", "name", "reading", "cc");
+
+        SchemaVersion v4 = evolution.apply(migration("add-accel", "c_drop").add("accel", FLOAT64).build()).version();
+        assertThat(v4.requireColumn("accel").slot()).as("the same spare comes back into use").isEqualTo(speedSlot);
+        assertThat(values("c_drop_v4", "accel")).containsExactly(null, null, null);
+        setValue("c_drop", v4.physicalName("accel"), 1, 9.75);
+        assertThat(values("c_drop_v4", "accel")).containsExactly(null, 9.75, null);
+        assertThat(values("c_drop_v2", "speed")).as("old readers never see the recycled spare's data")
+                .containsExactly(null, null, null);
+        assertThat(physicalColumns("c_drop")).isEqualTo(physicalBefore);
+    }
+
+    @Test
+    void dropReturnsAnOriginalColumnToThePool() throws SQLException {
+        SchemaEvolution evolution = evolution();
+        evolution.create(model("c_drop_orig"));
+        insertRows("c_drop_orig", 2);
+        int physicalBefore = physicalColumns("c_drop_orig");
+        SchemaVersion v2 = evolution.apply(migration("drop-name", "c_drop_orig").drop("name").build()).version();
+        assertThat(viewColumns("c_drop_orig_v2")).containsExactly("id", "reading", "cc");
+        assertThat(values("c_drop_orig_v1", "name")).containsOnlyNulls();
+        assertThat(v2.pool().free(STRING)).isEqualTo(2);
+        assertThat(physicalColumns("c_drop_orig")).isEqualTo(physicalBefore);
+    }
+
+    @Test
+    void renameShowsTheNewNameAndOldReadersKeepTheOld() throws SQLException {
+        SchemaEvolution evolution = evolution();
+        evolution.create(model("c_rename"));
+        insertRows("c_rename", 2);
+        SchemaVersion v2 = evolution.apply(migration("rename", "c_rename").rename("name", "label").build()).version();
+        assertThat(viewColumns("c_rename_v2")).containsExactly("id", "label", "reading", "cc");
+        assertThat(values("c_rename_v2", "label")).containsExactly("name-0", "name-1");
+        assertThat(values("c_rename_v1", "name")).containsExactly("name-0", "name-1");
+        assertThat(v2.column("name")).isEmpty();
+    }
+
+    @Test
+    void widenKeepsEveryValueAndOldReadersTheirType() throws SQLException {
+        SchemaEvolution evolution = evolution();
+        evolution.create(model("c_widen"));
+        insertRows("c_widen", 3);
+        SchemaVersion v2 = evolution.apply(migration("widen", "c_widen").widen("reading", FLOAT64).build()).version();
+        assertThat(v2.requireColumn("reading").type().withoutNullable()).isEqualTo(FLOAT64);
+        assertThat(values("c_widen_v2", "reading")).containsExactly(0.5, 1.5, 2.5);
+        assertThat(values("c_widen_v1", "reading")).containsExactly(0.5f, 1.5f, 2.5f);
+        assertThat(evolution.verify(schema(), "c_widen").isEmpty()).isTrue();
+    }
+
+    @Test
+    void refillAddsSparesAndAnExhaustedPoolIsRefusedBeforeAnyDdl() throws SQLException {
+        SchemaEvolution evolution = evolution();
+        evolution.create(model("c_pool"));
+        int physicalBefore = physicalColumns("c_pool");
+        refused(() -> evolution.apply(migration("two-strings", "c_pool").add("a", STRING).add("b", STRING).build()),
+                ErrorCode.POOL_EXHAUSTED);
+        assertThat(evolution.currentVersion(schema(), "c_pool")).map(SchemaVersion::version).contains(1);
+        assertThat(physicalColumns("c_pool")).isEqualTo(physicalBefore);
+
+        SchemaVersion refilled = evolution.apply(migration("refill", "c_pool").refill(STRING, 2).build()).version();
+        assertThat(refilled.pool().free(STRING)).isEqualTo(3);
+        assertThat(physicalColumns("c_pool")).isEqualTo(physicalBefore + 2);
+        SchemaVersion added = evolution.apply(migration("two-strings", "c_pool").add("a", STRING).add("b", STRING).build()).version();
+        assertThat(added.pool().free(STRING)).isEqualTo(1);
+        assertThat(physicalColumns("c_pool")).isEqualTo(physicalBefore + 2);
+
+        SchemaVersion withNative = evolution.apply(migration("native", "c_pool").addOrNative("big", INT64).build()).version();
+        assertThat(physicalColumns("c_pool")).isEqualTo(physicalBefore + 3);
+        assertThat(viewColumns("c_pool_latest")).endsWith("a", "b", "big");
+        assertThat(withNative.pool().free(INT64)).isZero();
+    }
+
+    @Test
+    void badChangesAreRefusedAndChangeNothing() throws SQLException {
+        SchemaEvolution evolution = evolution();
+        evolution.create(model("c_refuse"));
+        int physicalBefore = physicalColumns("c_refuse");
+        refused(() -> evolution.apply(migration("m", "c_refuse").add("name", FLOAT64).build()), ErrorCode.COLUMN_EXISTS);
+        refused(() -> evolution.apply(migration("m", "c_refuse").drop("ghost").build()), ErrorCode.COLUMN_NOT_FOUND);
+        refused(() -> evolution.apply(migration("m", "c_refuse").widen("reading", INT32).build()), ErrorCode.CHANGE_FORBIDDEN);
+        refused(() -> evolution.apply(migration("m", "c_refuse").drop("id").build()), ErrorCode.CHANGE_FORBIDDEN);
+        refused(() -> evolution.apply(migration("m", "c_refuse").add("bad-name", FLOAT64).build()), ErrorCode.IDENTIFIER_UNSAFE);
+        refused(() -> evolution.apply(migration("m", "c_refuse").add("select", FLOAT64).build()), ErrorCode.IDENTIFIER_RESERVED);
+        refused(() -> evolution.apply(migration("m", "c_nope").add("x", FLOAT64).build()), ErrorCode.NOT_REGISTERED);
+        assertThat(evolution.history(schema(), "c_refuse")).hasSize(1);
+        assertThat(physicalColumns("c_refuse")).isEqualTo(physicalBefore);
+    }
+
+    @Test
+    void planIsADryRun() throws SQLException {
+        SchemaEvolution evolution = evolution();
+        evolution.create(model("c_plan"));
+        Plan plan = evolution.plan(migration("m", "c_plan").add("speed", FLOAT64).drop("name").build());
+        assertThat(plan.from().version()).isEqualTo(1);
+        assertThat(plan.to().version()).isEqualTo(2);
+        assertThat(plan.sql()).contains("c_plan_v2");
+        assertThat(evolution.currentVersion(schema(), "c_plan")).map(SchemaVersion::version).contains(1);
+        assertThat(viewExists("c_plan_v2")).isFalse();
+    }
+
+    @Test
+    void reRunningIsANoOpAndChangedContentFailsItsChecksum() {
+        SchemaEvolution evolution = evolution();
+        evolution.create(model("c_rerun"));
+        Migration migration = migration("add-speed", "c_rerun").add("speed", FLOAT64).build();
+        assertThat(evolution.apply(migration).outcome()).isEqualTo(ApplyResult.Outcome.APPLIED);
+        ApplyResult again = evolution.apply(migration);
+        assertThat(again.outcome()).isEqualTo(ApplyResult.Outcome.ALREADY_APPLIED);
+        assertThat(again.version().version()).isEqualTo(2);
+        assertThatThrownBy(() -> evolution.apply(migration("add-speed", "c_rerun").add("speed", FLOAT32).build()))
+                .isInstanceOfSatisfying(SchemaEvolutionException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.CHECKSUM_MISMATCH);
+                    assertThat(e.getMessage()).contains("add-speed", "add speed Float64", "add speed Float32");
+                });
+        assertThat(evolution.history(schema(), "c_rerun")).hasSize(2);
+    }
+
+    @Test
+    void driftIsDetectedAndRefused() throws SQLException {
+        SchemaEvolution evolution = evolution();
+        evolution.create(model("c_drift"));
+        Dialect dialect = evolution.dialect();
+        Table live = model("c_drift");
+        execute(dialect.addColumn(live, Column.of("sneaky", nullable(INT32))).sql());
+        SchemaDiff diff = evolution.verify(schema(), "c_drift");
+        assertThat(diff.isEmpty()).isFalse();
+        assertThat(diff.extra()).singleElement().asString().startsWith("sneaky");
+        refused(() -> evolution.apply(migration("m", "c_drift").add("speed", FLOAT64).build()), ErrorCode.SCHEMA_DRIFT);
+        refused(() -> evolution.verifyAtStartup(schema(), "c_drift", true), ErrorCode.SCHEMA_DRIFT);
+        assertThat(evolution.verifyAtStartup(schema(), "c_drift", false).extra()).hasSize(1);
+        assertThat(evolution.history(schema(), "c_drift")).hasSize(1);
+    }
+
+    @Test
+    void anExistingTableIsAdoptedOnceAndGetsItsSpares() throws SQLException {
+        execute(foreignFastpathDdl("c_adopted"));
+        SchemaEvolution evolution = evolution();
+        int physicalBefore = physicalColumns("c_adopted");
+        SchemaVersion first = evolution.adopt(schema(), "c_adopted", Fastpath.reserve());
+        assertThat(first.version()).isEqualTo(1);
+        assertThat(first.columns()).hasSize(physicalBefore);
+        assertThat(physicalColumns("c_adopted")).isEqualTo(physicalBefore + Fastpath.reserve().totalSpares());
+        assertThat(first.pool().free(FLOAT32)).isEqualTo(3);
+        assertThat(viewColumns("c_adopted_v1")).hasSize(physicalBefore).contains("measurement_uid", "test_helper_type");
+        SchemaVersion again = evolution.adopt(schema(), "c_adopted", Fastpath.reserve());
+        assertThat(again).isEqualTo(first);
+        assertThat(physicalColumns("c_adopted")).isEqualTo(physicalBefore + Fastpath.reserve().totalSpares());
+        SchemaVersion v2 = evolution.apply(migration("ratio", "c_adopted").add("tls_ratio", FLOAT64).build()).version();
+        assertThat(v2.version()).isEqualTo(2);
+    }
+
+    @Test
+    void concurrentAppliersApplyExactlyOnce() throws Exception {
+        evolution().create(model("c_race"));
+        int appliers = 4;
+        Migration migration = migration("add-speed", "c_race").add("speed", FLOAT64).add("tries", INT32).build();
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(appliers);
+        try {
+            List<Future<ApplyResult>> results = new ArrayList<>();
+            for (int i = 0; i < appliers; i++) {
+                SchemaEvolution instance = SchemaEvolution.connect(dataSource(),
+                        EvolutionSettings.DEFAULT.withInstanceId("instance-" + i));
+                Callable<ApplyResult> apply = () -> {
+                    start.await();
+                    return instance.apply(migration);
+                };
+                results.add(pool.submit(apply));
+            }
+            start.countDown();
+            List<ApplyResult.Outcome> outcomes = new ArrayList<>();
+            for (Future<ApplyResult> result : results) {
+                ApplyResult applied = result.get();
+                assertThat(applied.version().version()).isEqualTo(2);
+                outcomes.add(applied.outcome());
+            }
+            assertThat(outcomes).containsOnlyOnce(ApplyResult.Outcome.APPLIED);
+            assertThat(outcomes).filteredOn(o -> o == ApplyResult.Outcome.ALREADY_APPLIED).hasSize(appliers - 1);
+        } finally {
+            pool.shutdownNow();
+        }
+        List<HistoryEntry> history = evolution().history(schema(), "c_race");
+        assertThat(history).filteredOn(e -> e.migrationId().equals("add-speed")).singleElement()
+                .satisfies(e -> assertThat(e.status()).isEqualTo(HistoryEntry.Status.APPLIED));
+        assertThat(evolution().pool(schema(), "c_race").free(FLOAT64)).isEqualTo(1);
+    }
+
+    // ---- helpers: plain JDBC through the dialect's own quoting ----
+
+    private Dialect dialect() {
+        return evolution().dialect();
+    }
+
+    private String qualified(String name) {
+        return dialect().identifiers().qualified(schema(), name);
+    }
+
+    private String column(String table, String name) {
+        return dialect().identifiers().quote(Kind.COLUMN, table, name);
+    }
+
+    /** Rows 0..n-1: id i, name "name-i", reading i + 0.5, cc "C{i%3}". */
+    protected void insertRows(String table, int rows) throws SQLException {
+        try (Connection connection = dataSource().getConnection();
+             PreparedStatement insert = connection.prepareStatement("INSERT INTO " + qualified(table) + " ("
+                     + column(table, "id") + ", " + column(table, "name") + ", " + column(table, "reading") + ", "
+                     + column(table, "cc") + ") VALUES (?, ?, ?, ?)")) {
+            for (int i = 0; i < rows; i++) {
+                insert.setLong(1, i);
+                insert.setString(2, "name-" + i);
+                insert.setFloat(3, i + 0.5f);
+                insert.setString(4, "C" + (i % 3));
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
+    }
+
+    private void setValue(String table, String physicalColumn, long id, double value) throws SQLException {
+        execute(dialect().name().equals("clickhouse")
+                ? "ALTER TABLE " + qualified(table) + " UPDATE " + column(table, physicalColumn) + " = " + value
+                + " WHERE " + column(table, "id") + " = " + id + " SETTINGS mutations_sync = 2"
+                : "UPDATE " + qualified(table) + " SET " + column(table, physicalColumn) + " = " + value
+                + " WHERE " + column(table, "id") + " = " + id);
+    }
+
+    private List<Object> values(String view, String name) throws SQLException {
+        List<Object> values = new ArrayList<>();
+        try (Connection connection = dataSource().getConnection();
+             PreparedStatement select = connection.prepareStatement("SELECT " + column(view, name) + " FROM "
+                     + qualified(view) + " ORDER BY " + column(view, "id"));
+             ResultSet row = select.executeQuery()) {
+            while (row.next()) {
+                values.add(row.getObject(1));
+            }
+        }
+        return values;
+    }
+
+    private long count(String view) throws SQLException {
+        try (Connection connection = dataSource().getConnection();
+             PreparedStatement select = connection.prepareStatement("SELECT count(*) FROM " + qualified(view));
+             ResultSet row = select.executeQuery()) {
+            row.next();
+            return row.getLong(1);
+        }
+    }
+
+    private List<String> viewColumns(String view) throws SQLException {
+        List<String> names = new ArrayList<>();
+        try (Connection connection = dataSource().getConnection();
+             PreparedStatement select = connection.prepareStatement("SELECT * FROM " + qualified(view) + " WHERE 1 = 0");
+             ResultSet row = select.executeQuery()) {
+            for (int i = 1; i <= row.getMetaData().getColumnCount(); i++) {
+                names.add(row.getMetaData().getColumnName(i));
+            }
+        }
+        return names;
+    }
+
+    private boolean viewExists(String view) {
+        try {
+            viewColumns(view);
+            return true;
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    private int physicalColumns(String table) throws SQLException {
+        try (Connection connection = dataSource().getConnection()) {
+            return dialect().introspector().physicalColumns(connection, schema(), table).size();
+        }
+    }
+
+    private void execute(String sql) throws SQLException {
+        try (Connection connection = dataSource().getConnection();
+             java.sql.Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+
+    private static void refused(ThrowingCallable call, ErrorCode code) {
+        assertThatThrownBy(call).isInstanceOfSatisfying(SchemaEvolutionException.class,
+                e -> assertThat(e.code()).as(e.getMessage()).isEqualTo(code));
+    }
+}
