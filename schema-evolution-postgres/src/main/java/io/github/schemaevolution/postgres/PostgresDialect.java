@@ -296,7 +296,7 @@ public final class PostgresDialect implements Dialect {
         String alias = PostgresIdentifiers.column(view, column.alias());
         String source = column.isNull() ? "NULL" : PostgresIdentifiers.column(table, column.source());
         if (column.castTo() == null) {
-            return source + " AS " + alias;
+            return column.source().equals(column.alias()) ? source : source + " AS " + alias;
         }
         return "CAST(" + source + " AS " + PostgresTypes.sql(column.castTo(), view, column.alias()) + ") AS " + alias;
     }

@@ -204,7 +204,7 @@ class PostgresDialectTest {
                 List.of(ViewColumn.same("measurement_uid"), new ViewColumn("_spare_float32_1", "latency")));
 
         assertThat(view.sql()).isEqualTo("CREATE OR REPLACE VIEW \"analytics\".\"fastpath_v2\" AS SELECT"
-                + " \"measurement_uid\" AS \"measurement_uid\", \"_spare_float32_1\" AS \"latency\""
+                + " \"measurement_uid\", \"_spare_float32_1\" AS \"latency\""
                 + " FROM \"analytics\".\"fastpath\"");
         assertThat(view.cost()).isEqualTo(Cost.INSTANT);
         assertThat(dialect.dropView(null, "fastpath_v2").sql()).isEqualTo("DROP VIEW IF EXISTS \"fastpath_v2\"");
