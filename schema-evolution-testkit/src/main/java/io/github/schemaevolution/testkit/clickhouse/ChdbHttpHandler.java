@@ -11,8 +11,8 @@ import java.io.OutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -31,7 +31,6 @@ import java.util.regex.Pattern;
 final class ChdbHttpHandler implements HttpHandler {
     private static final Pattern FORMAT_AT_END = Pattern.compile("(?is)^(.*?)\\s+FORMAT\\s+([A-Za-z0-9_]+)\\s*;?\\s*$");
     private static final Pattern SETTING_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
-    private static final int UNKNOWN_SETTING = 115;
 
     /** Parameters of the HTTP protocol itself, never engine settings. */
     private static final Set<String> PROTOCOL = Set.of("query", "database", "default_format", "compress", "decompress",
@@ -45,6 +44,10 @@ final class ChdbHttpHandler implements HttpHandler {
     private final String timezone;
     private final String version;
     private String currentDatabase = "default";
+    /** Setting defaults by name (null for names that are not settings), read once. */
+    private final Map<String, String> defaults = new HashMap<>();
+    /** Settings the session holds at a value other than their default. */
+    private final Map<String, String> changed = new HashMap<>();
 
     ChdbHttpHandler(ChdbEngine engine, String timezone, String version) {
         this.engine = engine;
@@ -104,21 +107,15 @@ final class ChdbHttpHandler implements HttpHandler {
         });
         return engine.exclusive(() -> {
             useDatabase(database == null ? "default" : database);
-            List<String[]> restore = applySettings(settings);
-            try {
-                if (data == null) {
-                    return engine.query(query, format, queryParameters);
-                }
-                Matcher formatted = FORMAT_AT_END.matcher(query);
-                if (formatted.matches()) {
-                    return engine.insert(formatted.group(1), formatted.group(2), new ByteArrayInputStream(data));
-                }
-                return engine.query(query + "\n" + new String(data, StandardCharsets.UTF_8), format, queryParameters);
-            } finally {
-                for (String[] setting : restore) {
-                    engine.query("SET " + setting[0] + " = " + setting[1], "TabSeparated");
-                }
+            applySettings(settings);
+            if (data == null) {
+                return engine.query(query, format, queryParameters);
             }
+            Matcher formatted = FORMAT_AT_END.matcher(query);
+            if (formatted.matches()) {
+                return engine.insert(formatted.group(1), formatted.group(2), new ByteArrayInputStream(data));
+            }
+            return engine.query(query + "\n" + new String(data, StandardCharsets.UTF_8), format, queryParameters);
         });
     }
 
@@ -132,23 +129,44 @@ final class ChdbHttpHandler implements HttpHandler {
         }
     }
 
-    /** Applies request settings; returns how to put each back, so that they apply to this request only. */
-    private List<String[]> applySettings(Map<String, String> settings) throws ChdbEngine.Failure {
-        List<String[]> restore = new ArrayList<>();
-        for (Map.Entry<String, String> setting : settings.entrySet()) {
+    /**
+     * Makes the session's settings those of this request: settings an earlier request changed go
+     * back to their defaults, requested ones are set. Clients send the same few settings with every
+     * request (JDBC sends {@code async_insert=0}), so only changes cost a statement.
+     */
+    private void applySettings(Map<String, String> requested) throws ChdbEngine.Failure {
+        for (String name : new ArrayList<>(changed.keySet())) {
+            if (!requested.containsKey(name)) {
+                engine.query("SET " + name + " = " + literal(defaults.get(name)), "TabSeparated");
+                changed.remove(name);
+            }
+        }
+        for (Map.Entry<String, String> setting : requested.entrySet()) {
             String name = setting.getKey();
-            String before = engine.query("SELECT value FROM system.settings WHERE name = {n:String}", "TabSeparatedRaw",
-                    Map.of("n", name)).text().strip();
-            try {
-                engine.query("SET " + name + " = " + literal(setting.getValue()), "TabSeparated");
-                restore.add(new String[]{name, literal(before)});
-            } catch (ChdbEngine.Failure failure) {
-                if (failure.code != UNKNOWN_SETTING) {
-                    throw failure;
+            String fallback = defaultOf(name);
+            if (fallback == null) {
+                continue;
+            }
+            String value = setting.getValue();
+            if (!value.equals(changed.getOrDefault(name, fallback))) {
+                engine.query("SET " + name + " = " + literal(value), "TabSeparated");
+                if (value.equals(fallback)) {
+                    changed.remove(name);
+                } else {
+                    changed.put(name, value);
                 }
             }
         }
-        return restore;
+    }
+
+    /** The engine's default of a setting, or {@code null} for a name that is not a setting (ignored, as by a server). */
+    private String defaultOf(String name) throws ChdbEngine.Failure {
+        if (!defaults.containsKey(name)) {
+            String text = engine.query("SELECT value FROM system.settings WHERE name = {n:String}", "TabSeparatedRaw",
+                    Map.of("n", name)).text();
+            defaults.put(name, text.isEmpty() ? null : text.strip());
+        }
+        return defaults.get(name);
     }
 
     private static String literal(String value) {

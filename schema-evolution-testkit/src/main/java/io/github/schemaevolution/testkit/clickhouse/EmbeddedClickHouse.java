@@ -7,11 +7,6 @@ import javax.sql.DataSource;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -133,20 +128,10 @@ public final class EmbeddedClickHouse implements AutoCloseable {
     public String query(String sql) {
         checkAlive();
         try {
-            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                            URI.create(httpEndpoint() + "/?query=" + URLEncoder.encode(sql, StandardCharsets.UTF_8)))
-                    .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofMinutes(5)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                throw new IllegalStateException("ClickHouse refused '" + sql + "': " + response.body().strip());
-            }
-            return response.body();
+            return ClickHouseHttp.query(httpEndpoint(), "default", "", sql);
         } catch (IOException e) {
             throw new IllegalStateException(process.isAlive() ? "cannot reach the embedded ClickHouse: " + e.getMessage()
                     : deathNotice(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
         }
     }
 
@@ -302,7 +287,10 @@ public final class EmbeddedClickHouse implements AutoCloseable {
 
         private static Process launch(Path libchdb, Path directory, Path log) {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            // nodelay: the JDK HTTP server writes headers and body separately, and with Nagle's algorithm
+            // against the client's delayed ACK every response would wait 40 ms
             List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-Xss4m",
+                    "-Dsun.net.httpserver.nodelay=true",
                     "-cp", System.getProperty("java.class.path"), ChdbServer.class.getName(),
                     libchdb.toString(), directory.resolve("data").toString()));
             ProcessBuilder builder = new ProcessBuilder(command).redirectError(log.toFile());

@@ -174,10 +174,13 @@ public abstract class EvolutionContract {
         SchemaEvolution evolution = evolution();
         evolution.create(model("c_widen"));
         insertRows("c_widen", 3);
+        String narrowType = columnType("c_widen_v1", "reading");
         SchemaVersion v2 = evolution.apply(migration("widen", "c_widen").widen("reading", FLOAT64).build()).version();
         assertThat(v2.requireColumn("reading").type().withoutNullable()).isEqualTo(FLOAT64);
-        assertThat(values("c_widen_v2", "reading")).containsExactly(0.5, 1.5, 2.5);
-        assertThat(values("c_widen_v1", "reading")).containsExactly(0.5f, 1.5f, 2.5f);
+        assertThat(values("c_widen_v2", "reading")).extracting(v -> ((Number) v).doubleValue()).containsExactly(0.5, 1.5, 2.5);
+        assertThat(columnType("c_widen_v2", "reading")).isNotEqualTo(narrowType);
+        assertThat(values("c_widen_v1", "reading")).extracting(v -> ((Number) v).doubleValue()).containsExactly(0.5, 1.5, 2.5);
+        assertThat(columnType("c_widen_v1", "reading")).as("old readers keep the type they had").isEqualTo(narrowType);
         assertThat(evolution.verify(schema(), "c_widen").isEmpty()).isTrue();
     }
 
@@ -390,6 +393,15 @@ public abstract class EvolutionContract {
             }
         }
         return names;
+    }
+
+    private String columnType(String view, String name) throws SQLException {
+        try (Connection connection = dataSource().getConnection();
+             PreparedStatement select = connection.prepareStatement("SELECT " + column(view, name) + " FROM "
+                     + qualified(view) + " WHERE 1 = 0");
+             ResultSet row = select.executeQuery()) {
+            return row.getMetaData().getColumnTypeName(1);
+        }
     }
 
     private boolean viewExists(String view) {
