@@ -39,6 +39,9 @@ public final class ClickHouseDialect implements Dialect {
             Set.of("alias", "materialized", "ephemeral", "final", "prewhere", "sample", "settings", "format",
                     "interval", "global", "ilike"), '`');
 
+    private static final String INDEX_GRANULARITY = "index_granularity";
+    private static final String DEFAULT_INDEX_GRANULARITY = "8192";
+
     private static final Set<Capability> CAPABILITIES =
             EnumSet.of(Capability.EXCHANGE_TABLES, Capability.IDEMPOTENT_ALTER, Capability.VIEWS_REPLACE_ANY_SHAPE);
 
@@ -101,9 +104,18 @@ public final class ClickHouseDialect implements Dialect {
         }
     }
 
+    /** PostgreSQL options dropped; {@code index_granularity}, which MergeTree always records, made explicit. */
     @Override
     public Table canonical(Table table) {
-        return table.toBuilder().postgres(PostgresOptions.NONE).build();
+        ClickHouseOptions options = table.clickHouse();
+        if (!options.settings().containsKey(INDEX_GRANULARITY)) {
+            java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
+            settings.put(INDEX_GRANULARITY, DEFAULT_INDEX_GRANULARITY);
+            settings.putAll(options.settings());
+            options = new ClickHouseOptions(options.engine(), options.orderBy(), options.primaryKey(), options.partitionBy(),
+                    options.indexes(), settings);
+        }
+        return table.toBuilder().postgres(PostgresOptions.NONE).clickHouse(options).build();
     }
 
     @Override

@@ -246,10 +246,11 @@ public sealed interface ColumnType
         }
     }
 
-    /** An enumeration of named Int8 values. */
+    /** An enumeration of named Int8 values, kept in order of their codes (as ClickHouse reports them). */
     record Enum8(List<Value> values) implements ColumnType {
         public Enum8 {
-            values = values == null ? List.of() : List.copyOf(values);
+            values = values == null ? List.of()
+                    : values.stream().sorted(java.util.Comparator.comparingInt(Value::code)).toList();
             if (values.isEmpty()) {
                 throw invalid("Enum8()", "at least one value is required");
             }

@@ -18,7 +18,7 @@ class ColumnTypeTest {
     @ValueSource(strings = {"Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32", "UInt64", "Float32",
             "Float64", "String", "Bool", "Date", "DateTime", "UUID", "Decimal(18, 4)", "FixedString(32)",
             "DateTime64(3)", "Array(Int32)", "Array(Array(String))", "Nullable(Float64)", "LowCardinality(String)",
-            "LowCardinality(Nullable(String))", "Array(Nullable(Int8))", "Enum8('a' = 1, 'b\\'c' = -2)"})
+            "LowCardinality(Nullable(String))", "Array(Nullable(Int8))", "Enum8('b\\'c' = -2, 'a' = 1)"})
     void notationRoundTrips(String notation) {
         assertThat(ColumnType.parse(notation).sql()).isEqualTo(notation);
     }
@@ -27,6 +27,11 @@ class ColumnTypeTest {
     void parsesTimeZonesAsDisplayMetadata() {
         assertThat(ColumnType.parse("DateTime('UTC')")).isEqualTo(DATETIME);
         assertThat(ColumnType.parse("DateTime64(6, 'Europe/Rome')")).isEqualTo(dateTime64(6));
+    }
+
+    @Test
+    void enumValuesAreKeptInCodeOrder() {
+        assertThat(ColumnType.parse("Enum8('up' = 1, 'down' = -1)").sql()).isEqualTo("Enum8('down' = -1, 'up' = 1)");
     }
 
     @Test
