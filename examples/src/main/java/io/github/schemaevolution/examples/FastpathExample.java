@@ -1,6 +1,7 @@
 package io.github.schemaevolution.examples;
 
 import io.github.schemaevolution.api.model.Table;
+import io.github.schemaevolution.testkit.clickhouse.EmbeddedClickHouse;
 import io.github.schemaevolution.testkit.fixtures.Fastpath;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
@@ -26,6 +27,13 @@ public final class FastpathExample {
         try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start()) {
             out.printf("embedded PostgreSQL started in %.0f ms%n", (System.nanoTime() - start) / 1e6);
             new FastpathScenario("PostgreSQL", postgres.getPostgresDatabase(), out).run(model, rows);
+        }
+
+        start = System.nanoTime();
+        try (EmbeddedClickHouse clickhouse = EmbeddedClickHouse.start()) {
+            out.printf("%nembedded ClickHouse %s started in %.0f ms (the first run fetches the engine once)%n",
+                    clickhouse.version(), (System.nanoTime() - start) / 1e6);
+            new FastpathScenario("ClickHouse", clickhouse.dataSource(), out).run(model, rows);
         }
     }
 }
