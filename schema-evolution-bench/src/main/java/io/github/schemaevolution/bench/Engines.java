@@ -1,5 +1,6 @@
 package io.github.schemaevolution.bench;
 
+import io.github.schemaevolution.testkit.clickhouse.EmbeddedClickHouse;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import javax.sql.DataSource;
@@ -30,7 +31,28 @@ public final class Engines {
     public static Running start(String engine) {
         return switch (engine) {
             case "postgresql" -> postgres();
+            case "clickhouse" -> clickhouse();
             default -> throw new IllegalArgumentException("unknown engine " + engine);
+        };
+    }
+
+    private static Running clickhouse() {
+        EmbeddedClickHouse clickhouse = EmbeddedClickHouse.start();
+        return new Running() {
+            @Override
+            public DataSource dataSource() {
+                return clickhouse.dataSource();
+            }
+
+            @Override
+            public String fillSql(String table, int rows) {
+                return "INSERT INTO " + table + " (id, payload) SELECT number, toString(cityHash64(number)) FROM numbers(" + rows + ")";
+            }
+
+            @Override
+            public void close() {
+                clickhouse.close();
+            }
         };
     }
 

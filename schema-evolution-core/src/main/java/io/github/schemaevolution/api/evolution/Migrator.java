@@ -86,6 +86,7 @@ public final class Migrator {
     /** What {@link #apply} would run, computed from the history and the catalog; changes nothing. */
     public Plan plan(Migration migration) {
         try (Connection connection = dataSource.getConnection()) {
+            history.ensureTable(connection, migration.schema());
             List<HistoryEntry> entries = registered(connection, migration.schema(), migration.table());
             return plan(connection, migration, entries);
         } catch (SQLException e) {
@@ -144,6 +145,7 @@ public final class Migrator {
     /** Compares the live table with its current version. */
     public SchemaDiff verify(String schema, String table) {
         try (Connection connection = dataSource.getConnection()) {
+            history.ensureTable(connection, schema);
             List<HistoryEntry> entries = registered(connection, schema, table);
             return diff(connection, current(entries));
         } catch (SQLException e) {
@@ -229,8 +231,8 @@ public final class Migrator {
                         null, "does not exist", null));
     }
 
+    /** The table's history; callers have made sure the history table exists. */
     private List<HistoryEntry> registered(Connection connection, String schema, String table) throws SQLException {
-        history.ensureTable(connection, schema);
         List<HistoryEntry> entries = history.entries(connection, schema, table);
         if (entries.isEmpty()) {
             throw new SchemaEvolutionException(ErrorCode.NOT_REGISTERED, display(schema, table), null,
