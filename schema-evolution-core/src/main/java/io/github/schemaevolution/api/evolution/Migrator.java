@@ -275,9 +275,13 @@ public final class Migrator {
                     connection.setAutoCommit(autoCommit);
                 }
             } catch (SQLException e) {
-                if (!dialect.isTransient(e) || attempt >= settings.maxAttempts()) {
-                    throw databaseError("schema change on " + display(schema, table) + " failed after " + attempt
-                            + " attempt(s)", e);
+                if (!dialect.isTransient(e)) {
+                    throw databaseError("schema change on " + display(schema, table) + " failed", e);
+                }
+                if (attempt >= settings.maxAttempts()) {
+                    throw new SchemaEvolutionException(ErrorCode.LOCK_TIMEOUT, display(schema, table), null,
+                            "gave up after " + attempt + " attempts, each waiting at most " + settings.ddlLockTimeout().toMillis()
+                                    + " ms for its table lock; nothing was changed. Last error: " + e.getMessage(), e);
                 }
                 LOG.warn("schema change on {} hit a transient error (attempt {} of {}), retrying in {} ms: {}",
                         display(schema, table), attempt, settings.maxAttempts(), backoff.toMillis(), e.getMessage());

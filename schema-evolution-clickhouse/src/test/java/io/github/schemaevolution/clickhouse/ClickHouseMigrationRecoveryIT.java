@@ -1,0 +1,101 @@
+package io.github.schemaevolution.clickhouse;
+
+import io.github.schemaevolution.api.ErrorCode;
+import io.github.schemaevolution.api.SchemaEvolution;
+import io.github.schemaevolution.api.SchemaEvolutionException;
+import io.github.schemaevolution.api.evolution.ApplyResult;
+import io.github.schemaevolution.api.evolution.EvolutionSettings;
+import io.github.schemaevolution.api.evolution.HistoryEntry;
+import io.github.schemaevolution.api.evolution.Migration;
+import io.github.schemaevolution.api.evolution.Plan;
+import io.github.schemaevolution.api.model.ClickHouseOptions;
+import io.github.schemaevolution.api.model.ReservePolicy;
+import io.github.schemaevolution.api.model.Table;
+import io.github.schemaevolution.spi.HistoryStore;
+import io.github.schemaevolution.testkit.clickhouse.ClickHouseTest;
+import org.junit.jupiter.api.Test;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+
+import static io.github.schemaevolution.api.model.ColumnType.FLOAT64;
+import static io.github.schemaevolution.api.model.ColumnType.STRING;
+import static io.github.schemaevolution.api.model.ColumnType.UINT64;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** ClickHouse has no transactions: what happens to a migration cut off half-way, and to a held lock. */
+@ClickHouseTest
+class ClickHouseMigrationRecoveryIT {
+
+    private static Table table(String name) {
+        return Table.builder(name).column("id", UINT64).column("name", STRING).column("ratio", FLOAT64)
+                .reserve(ReservePolicy.builder().spares(FLOAT64, 2).spares(STRING, 1).build())
+                .clickHouse(ClickHouseOptions.builder().orderBy("id").build()).build();
+    }
+
+    @Test
+    void aMigrationInterruptedAfterItsFirstStatementIsCompletedByTheNextApply(DataSource dataSource) throws SQLException {
+        SchemaEvolution evolution = SchemaEvolution.connect(dataSource);
+        evolution.create(table("cut"));
+        Migration migration = Migration.builder("refill-and-drop", "cut").refill(FLOAT64, 2).drop("name").build();
+        Plan plan = evolution.plan(migration);
+        // what a process that died after its first statement leaves: a STARTED entry and part of the DDL
+        HistoryStore history = evolution.dialect().history(EvolutionSettings.DEFAULT.historyTable());
+        try (Connection connection = dataSource.getConnection()) {
+            history.record(connection, null, new HistoryEntry("cut", plan.to().version(), migration.id(), migration.describe(),
+                    migration.checksum(), HistoryEntry.Status.STARTED, Instant.now(), null, "crashed-instance", plan.to()));
+            connection.createStatement().execute(plan.statements().get(0).sql());
+        }
+        assertThat(evolution.verify(null, "cut").isEmpty()).as("half-applied").isFalse();
+
+        ApplyResult resumed = evolution.apply(migration);
+
+        assertThat(resumed.outcome()).isEqualTo(ApplyResult.Outcome.RESUMED);
+        assertThat(resumed.version()).isEqualTo(plan.to());
+        assertThat(evolution.verify(null, "cut").isEmpty()).isTrue();
+        assertThat(evolution.history(null, "cut")).last().satisfies(e -> {
+            assertThat(e.status()).isEqualTo(HistoryEntry.Status.APPLIED);
+            assertThat(e.migrationId()).isEqualTo("refill-and-drop");
+        });
+        assertThat(evolution.apply(migration).outcome()).isEqualTo(ApplyResult.Outcome.ALREADY_APPLIED);
+    }
+
+    @Test
+    void aHeldLockMakesOtherInstancesWaitAndThenGiveUpClearly(DataSource dataSource) throws SQLException {
+        SchemaEvolution evolution = SchemaEvolution.connect(dataSource,
+                EvolutionSettings.DEFAULT.withMigrationLockWait(Duration.ofMillis(300)));
+        evolution.create(table("held"));
+        HistoryStore history = evolution.dialect().history(EvolutionSettings.DEFAULT.historyTable());
+        try (Connection connection = dataSource.getConnection();
+             HistoryStore.Lock lock = history.lock(connection, null, "held", "other-instance", Duration.ofSeconds(5))) {
+            assertThatThrownBy(() -> evolution.apply(Migration.builder("m", "held").add("x", FLOAT64).build()))
+                    .isInstanceOfSatisfying(SchemaEvolutionException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.LOCK_TIMEOUT);
+                        assertThat(e.getMessage()).contains("other-instance");
+                    });
+        }
+        assertThat(evolution.apply(Migration.builder("m", "held").add("x", FLOAT64).build()).outcome())
+                .isEqualTo(ApplyResult.Outcome.APPLIED);
+    }
+
+    @Test
+    void columnsReadByAMaterializedViewAreProtected(DataSource dataSource) throws SQLException {
+        SchemaEvolution evolution = SchemaEvolution.connect(dataSource);
+        evolution.create(table("source"));
+        try (Connection connection = dataSource.getConnection()) {
+            connection.createStatement().execute("CREATE MATERIALIZED VIEW per_name ENGINE = SummingMergeTree ORDER BY name"
+                    + " AS SELECT name, count() AS n FROM source GROUP BY name");
+        }
+        assertThatThrownBy(() -> evolution.apply(Migration.builder("m", "source").drop("name").build()))
+                .isInstanceOfSatisfying(SchemaEvolutionException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.CHANGE_FORBIDDEN);
+                    assertThat(e.getMessage()).contains("materialized view per_name");
+                });
+        assertThat(evolution.apply(Migration.builder("m2", "source").drop("ratio").build()).outcome())
+                .isEqualTo(ApplyResult.Outcome.APPLIED);
+    }
+}
