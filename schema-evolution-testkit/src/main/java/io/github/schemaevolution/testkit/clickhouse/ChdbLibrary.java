@@ -202,7 +202,7 @@ public final class ChdbLibrary {
         return new String(header, offset, end - offset, StandardCharsets.US_ASCII);
     }
 
-    private static void deleteRecursively(Path directory) throws IOException {
+    static void deleteRecursively(Path directory) throws IOException {
         try (Stream<Path> paths = Files.walk(directory)) {
             for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(path);

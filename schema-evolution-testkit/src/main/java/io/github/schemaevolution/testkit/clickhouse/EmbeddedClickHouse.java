@@ -13,14 +13,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Stream;
 
 /**
  * A real ClickHouse 26.7 (chDB) in a child process, serving the ClickHouse HTTP interface on a free
@@ -213,10 +211,8 @@ public final class EmbeddedClickHouse implements AutoCloseable {
     }
 
     private static void deleteQuietly(Path directory) {
-        try (Stream<Path> paths = Files.walk(directory)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
+        try {
+            ChdbLibrary.deleteRecursively(directory);
         } catch (IOException e) {
             LOG.warn("cannot remove {}: {}", directory, e.getMessage());
         }
