@@ -117,5 +117,11 @@ public interface Dialect {
                 io.github.schemaevolution.api.ErrorCode.FEATURE_UNSUPPORTED, name() + " keeps no schema history yet");
     }
 
+    /** Checkpoints of chunked runs, kept in the table {@code checkpointTable} of the current schema. */
+    default CheckpointStore checkpoints(String checkpointTable) {
+        throw new io.github.schemaevolution.api.SchemaEvolutionException(
+                io.github.schemaevolution.api.ErrorCode.FEATURE_UNSUPPORTED, name() + " keeps no chunk checkpoints yet");
+    }
+
     Introspector introspector();
 }

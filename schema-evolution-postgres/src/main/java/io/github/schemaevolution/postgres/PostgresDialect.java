@@ -419,6 +419,12 @@ public final class PostgresDialect implements Dialect {
         return new PostgresHistory(historyTable);
     }
 
+    /** Checkpoints in an ordinary table, written in each chunk's own transaction. */
+    @Override
+    public io.github.schemaevolution.spi.CheckpointStore checkpoints(String checkpointTable) {
+        return new PostgresCheckpoints(checkpointTable);
+    }
+
     /** Reads tables from {@code pg_catalog}. */
     @Override
     public Introspector introspector() {

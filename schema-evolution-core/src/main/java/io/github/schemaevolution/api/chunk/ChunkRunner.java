@@ -1,0 +1,379 @@
+package io.github.schemaevolution.api.chunk;
+
+import io.github.schemaevolution.api.ErrorCode;
+import io.github.schemaevolution.api.SchemaEvolutionException;
+import io.github.schemaevolution.spi.Capability;
+import io.github.schemaevolution.spi.CheckpointStore;
+import io.github.schemaevolution.spi.Dialect;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import java.util.stream.Stream;
+
+/**
+ * Runs one {@link ChunkOperation} over the chunks of a {@link ChunkSource}, in parallel, resumably.
+ *
+ * <ul>
+ *   <li><b>Bounded parallelism</b>: at most {@code parallelism} chunks in flight; the source is read
+ *       only as fast as chunks are started, so memory does not grow with the number of chunks.</li>
+ *   <li><b>Checkpoints</b>: every finished chunk is recorded under the run id, inside the chunk's own
+ *       transaction where the engine has transactions; a run started again with the same id skips
+ *       finished chunks, so a run killed at any moment resumes where it stopped.</li>
+ *   <li><b>Retries</b>: a chunk failing with a transient error (lock timeout, deadlock, serialization
+ *       failure: {@link Dialect#isTransient}) is retried with exponential backoff; any other failure,
+ *       or the last retry's, stops the run, which reports the chunk.</li>
+ *   <li><b>Throttling</b>: a ceiling on rows per second and/or a pause before each chunk.</li>
+ *   <li><b>Cancellation</b> through {@link Handle#cancel()}: no new chunk starts, running ones finish.</li>
+ *   <li><b>Progress</b> to a listener after every chunk and to SLF4J at most every five seconds.</li>
+ * </ul>
+ */
+public final class ChunkRunner {
+    private static final Logger LOG = LoggerFactory.getLogger(ChunkRunner.class);
+    private static final long LOG_EVERY_NANOS = 5_000_000_000L;
+
+    private final DataSource dataSource;
+    private final Dialect dialect;
+    private final CheckpointStore checkpoints;
+    private final int parallelism;
+    private final int maxAttempts;
+    private final Duration backoff;
+    private final double maxRowsPerSecond;
+    private final Duration pauseBetweenChunks;
+    private final Consumer<Progress> listener;
+    private final Pacer pacer;
+    private final LongSupplier clock;
+
+    /** How the runner waits (between retries, for throttling); replaceable so tests can count pauses instead of sleeping. */
+    @FunctionalInterface
+    public interface Pacer {
+        void pause(Duration duration) throws InterruptedException;
+    }
+
+    private ChunkRunner(Builder builder) {
+        this.dataSource = builder.dataSource;
+        this.dialect = builder.dialect;
+        this.checkpoints = builder.checkpoints != null ? builder.checkpoints : dialect.checkpoints(builder.checkpointTable);
+        this.parallelism = builder.parallelism;
+        this.maxAttempts = builder.maxAttempts;
+        this.backoff = builder.backoff;
+        this.maxRowsPerSecond = builder.maxRowsPerSecond;
+        this.pauseBetweenChunks = builder.pauseBetweenChunks;
+        this.listener = builder.listener;
+        this.pacer = builder.pacer;
+        this.clock = builder.clock;
+    }
+
+    public static Builder builder(DataSource dataSource, Dialect dialect) {
+        return new Builder(dataSource, dialect);
+    }
+
+    /** Runs to the end (or to a failure) and reports. */
+    public RunReport run(String runId, ChunkSource source, ChunkOperation operation) {
+        return start(runId, source, operation).await();
+    }
+
+    /** Starts the run in the background. */
+    public Handle start(String runId, ChunkSource source, ChunkOperation operation) {
+        Objects.requireNonNull(runId, "runId");
+        Run run = new Run(runId, source, operation);
+        CompletableFuture<RunReport> report = CompletableFuture.supplyAsync(run::execute, command -> {
+            Thread thread = new Thread(command, "chunk-run-" + runId);
+            thread.setDaemon(true);
+            thread.start();
+        });
+        return new Handle(run, report);
+    }
+
+    /** A started run. */
+    public static final class Handle {
+        private final Run run;
+        private final CompletableFuture<RunReport> report;
+
+        private Handle(Run run, CompletableFuture<RunReport> report) {
+            this.run = run;
+            this.report = report;
+        }
+
+        /** Starts no further chunk; running chunks finish and keep their checkpoints. */
+        public void cancel() {
+            run.cancelled.set(true);
+        }
+
+        public RunReport await() {
+            return report.join();
+        }
+    }
+
+    /** The state of one run; counters are shared with the chunk threads. */
+    private final class Run {
+        private final String runId;
+        private final ChunkSource source;
+        private final ChunkOperation operation;
+        private final AtomicBoolean cancelled = new AtomicBoolean();
+        private final AtomicReference<String> failedChunk = new AtomicReference<>();
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+        private final AtomicLong done = new AtomicLong();
+        private final AtomicLong skipped = new AtomicLong();
+        private final AtomicLong seen = new AtomicLong();
+        private final AtomicLong rows = new AtomicLong();
+        private final AtomicLong retries = new AtomicLong();
+        private final AtomicLong throttledNanos = new AtomicLong();
+        private final AtomicLong lastLog = new AtomicLong();
+        private volatile boolean exhausted;
+        private long startNanos;
+
+        Run(String runId, ChunkSource source, ChunkOperation operation) {
+            this.runId = runId;
+            this.source = source;
+            this.operation = operation;
+        }
+
+        RunReport execute() {
+            startNanos = clock.getAsLong();
+            lastLog.set(startNanos);
+            ExecutorService workers = Executors.newFixedThreadPool(parallelism, runnable -> {
+                Thread thread = new Thread(runnable, "chunk-" + runId);
+                thread.setDaemon(true);
+                return thread;
+            });
+            Semaphore inFlight = new Semaphore(parallelism);
+            try (Connection sourceConnection = dataSource.getConnection();
+                 Connection control = dataSource.getConnection();
+                 Stream<Chunk> chunks = source.chunks(sourceConnection)) {
+                checkpoints.ensureTable(control);
+                Iterator<Chunk> iterator = chunks.iterator();
+                boolean first = true;
+                while (!stopped() && iterator.hasNext()) {
+                    Chunk chunk = iterator.next();
+                    seen.incrementAndGet();
+                    if (checkpoints.isDone(control, runId, chunk.id())) {
+                        skipped.incrementAndGet();
+                        continue;
+                    }
+                    inFlight.acquire();
+                    // paced once a slot is free, so that the rows of the chunks that just finished count
+                    pace(first);
+                    first = false;
+                    if (stopped()) {
+                        inFlight.release();
+                        break;
+                    }
+                    workers.execute(() -> {
+                        try {
+                            process(chunk);
+                        } finally {
+                            inFlight.release();
+                        }
+                    });
+                }
+                exhausted = !iterator.hasNext();
+                inFlight.acquire(parallelism);
+            } catch (SQLException e) {
+                failure.compareAndSet(null, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                cancelled.set(true);
+            } finally {
+                workers.shutdownNow();
+            }
+            return report();
+        }
+
+        private boolean stopped() {
+            return cancelled.get() || failure.get() != null;
+        }
+
+        /** Throttling: before each chunk, the pause the configured ceiling asks for. */
+        private void pace(boolean first) throws InterruptedException {
+            long pause = first ? 0 : pauseBetweenChunks.toNanos();
+            if (maxRowsPerSecond > 0) {
+                long due = (long) (rows.get() / maxRowsPerSecond * 1e9);
+                pause = Math.max(pause, due - (clock.getAsLong() - startNanos));
+            }
+            if (pause > 0) {
+                throttledNanos.addAndGet(pause);
+                pacer.pause(Duration.ofNanos(pause));
+            }
+        }
+
+        private void process(Chunk chunk) {
+            Duration wait = backoff;
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    long written = applyWithCheckpoint(chunk);
+                    rows.addAndGet(written);
+                    done.incrementAndGet();
+                    report(chunk);
+                    return;
+                } catch (SQLException | RuntimeException e) {
+                    boolean transient_ = e instanceof SQLException sql && dialect.isTransient(sql);
+                    if (!transient_ || attempt >= maxAttempts || stopped()) {
+                        if (failure.compareAndSet(null, e)) {
+                            failedChunk.set(chunk.id());
+                            LOG.error("chunk run {}: chunk {} failed after {} attempt(s), stopping: {}", runId, chunk.id(),
+                                    attempt, e.getMessage());
+                        }
+                        return;
+                    }
+                    retries.incrementAndGet();
+                    LOG.warn("chunk run {}: chunk {} hit a transient error (attempt {} of {}), retrying in {} ms: {}",
+                            runId, chunk.id(), attempt, maxAttempts, wait.toMillis(), e.getMessage());
+                    try {
+                        pacer.pause(wait);
+                    } catch (InterruptedException interrupted) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                    wait = wait.multipliedBy(2);
+                }
+            }
+        }
+
+        private long applyWithCheckpoint(Chunk chunk) throws SQLException {
+            boolean transactional = dialect.has(Capability.TRANSACTIONAL_DDL);
+            try (Connection connection = dataSource.getConnection()) {
+                connection.setAutoCommit(!transactional);
+                try {
+                    long written = operation.apply(connection, chunk);
+                    checkpoints.markDone(connection, runId, chunk.id(), written);
+                    if (transactional) {
+                        connection.commit();
+                    }
+                    return written;
+                } catch (SQLException | RuntimeException e) {
+                    if (transactional) {
+                        connection.rollback();
+                    }
+                    throw e;
+                }
+            }
+        }
+
+        private void report(Chunk chunk) {
+            Progress progress = progress();
+            listener.accept(progress);
+            long now = clock.getAsLong();
+            long last = lastLog.get();
+            if (now - last >= LOG_EVERY_NANOS && lastLog.compareAndSet(last, now)) {
+                LOG.info("chunk run {}: {} chunks done ({} skipped, {} seen{}), {} rows, {} rows/s{}", runId,
+                        progress.chunksDone(), progress.chunksSkipped(), progress.chunksSeen(),
+                        progress.sourceExhausted() ? ", all" : "", progress.rows(), Math.round(progress.rowsPerSecond()),
+                        progress.estimatedTimeLeft().map(left -> ", about " + left.toSeconds() + " s left").orElse(""));
+            }
+        }
+
+        private Progress progress() {
+            return new Progress(runId, done.get(), skipped.get(), seen.get(), exhausted, rows.get(),
+                    Duration.ofNanos(clock.getAsLong() - startNanos));
+        }
+
+        private RunReport report() {
+            RunReport.Outcome outcome = failure.get() != null ? RunReport.Outcome.FAILED
+                    : cancelled.get() ? RunReport.Outcome.CANCELLED : RunReport.Outcome.COMPLETED;
+            RunReport report = new RunReport(runId, outcome, done.get(), skipped.get(), rows.get(), retries.get(),
+                    Duration.ofNanos(clock.getAsLong() - startNanos), Duration.ofNanos(throttledNanos.get()),
+                    failedChunk.get(), failure.get());
+            LOG.info("chunk run {} {}: {} chunks done, {} skipped, {} rows, {} retries in {} ms", runId, outcome,
+                    report.chunksDone(), report.chunksSkipped(), report.rows(), report.retries(), report.elapsed().toMillis());
+            return report;
+        }
+    }
+
+    /** Options of a runner; all but the data source and dialect have defaults. */
+    public static final class Builder {
+        private final DataSource dataSource;
+        private final Dialect dialect;
+        private CheckpointStore checkpoints;
+        private String checkpointTable = "schema_evolution_chunks";
+        private int parallelism = Math.max(1, Runtime.getRuntime().availableProcessors());
+        private int maxAttempts = 5;
+        private Duration backoff = Duration.ofMillis(100);
+        private double maxRowsPerSecond;
+        private Duration pauseBetweenChunks = Duration.ZERO;
+        private Consumer<Progress> listener = progress -> { };
+        private Pacer pacer = duration -> Thread.sleep(duration.toMillis(), (int) (duration.toNanos() % 1_000_000));
+        private LongSupplier clock = System::nanoTime;
+
+        private Builder(DataSource dataSource, Dialect dialect) {
+            this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+            this.dialect = Objects.requireNonNull(dialect, "dialect");
+        }
+
+        /** Chunks in flight at once (default: the number of processors). */
+        public Builder parallelism(int chunks) {
+            this.parallelism = chunks;
+            return this;
+        }
+
+        /** Tries per chunk for transient errors (default 5), the first retry after {@code firstBackoff} (100 ms), doubling. */
+        public Builder retries(int attempts, Duration firstBackoff) {
+            this.maxAttempts = attempts;
+            this.backoff = firstBackoff;
+            return this;
+        }
+
+        /** A ceiling on rows written per second (default: none). */
+        public Builder maxRowsPerSecond(double rowsPerSecond) {
+            this.maxRowsPerSecond = rowsPerSecond;
+            return this;
+        }
+
+        /** A pause before every chunk but the first (default: none). */
+        public Builder pauseBetweenChunks(Duration pause) {
+            this.pauseBetweenChunks = pause;
+            return this;
+        }
+
+        public Builder listener(Consumer<Progress> progressListener) {
+            this.listener = progressListener;
+            return this;
+        }
+
+        /** Where checkpoints go; by default the dialect's store in {@code checkpointTable}. */
+        public Builder checkpoints(CheckpointStore store) {
+            this.checkpoints = store;
+            return this;
+        }
+
+        public Builder checkpointTable(String table) {
+            this.checkpointTable = table;
+            return this;
+        }
+
+        public Builder pacer(Pacer waits) {
+            this.pacer = waits;
+            return this;
+        }
+
+        /** The clock in nanoseconds (default {@link System#nanoTime()}). */
+        public Builder clock(LongSupplier nanos) {
+            this.clock = nanos;
+            return this;
+        }
+
+        public ChunkRunner build() {
+            if (parallelism < 1 || maxAttempts < 1 || maxRowsPerSecond < 0 || pauseBetweenChunks.isNegative()
+                    || backoff.isNegative()) {
+                throw new SchemaEvolutionException(ErrorCode.MODEL_INVALID, "chunk runner: parallelism and attempts must be"
+                        + " at least 1, the rate, pause and backoff not negative (got parallelism " + parallelism + ", attempts "
+                        + maxAttempts + ", rate " + maxRowsPerSecond + ", pause " + pauseBetweenChunks + ")");
+            }
+            return new ChunkRunner(this);
+        }
+    }
+}

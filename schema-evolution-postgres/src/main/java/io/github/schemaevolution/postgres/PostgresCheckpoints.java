@@ -1,0 +1,54 @@
+package io.github.schemaevolution.postgres;
+
+import io.github.schemaevolution.spi.CheckpointStore;
+import io.github.schemaevolution.spi.IdentifierRules.Kind;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+/**
+ * Checkpoints of chunked runs in an ordinary table keyed on (run, chunk), written in the chunk's
+ * own transaction: a chunk's rows and its checkpoint commit together, so a resumed run never
+ * applies a chunk twice.
+ */
+final class PostgresCheckpoints implements CheckpointStore {
+    private final String table;
+
+    PostgresCheckpoints(String table) {
+        this.table = PostgresIdentifiers.RULES.check(Kind.TABLE, null, table);
+    }
+
+    @Override
+    public void ensureTable(Connection connection) throws SQLException {
+        try (java.sql.Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE IF NOT EXISTS " + PostgresIdentifiers.qualified(null, table)
+                    + " (run_id text NOT NULL, chunk_id text NOT NULL, rows_written bigint NOT NULL,"
+                    + " finished_at timestamp with time zone NOT NULL DEFAULT now(), PRIMARY KEY (run_id, chunk_id))");
+        }
+    }
+
+    @Override
+    public boolean isDone(Connection connection, String runId, String chunkId) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT 1 FROM " + PostgresIdentifiers.qualified(null, table)
+                + " WHERE run_id = ? AND chunk_id = ?")) {
+            select.setString(1, runId);
+            select.setString(2, chunkId);
+            try (ResultSet row = select.executeQuery()) {
+                return row.next();
+            }
+        }
+    }
+
+    @Override
+    public void markDone(Connection connection, String runId, String chunkId, long rows) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + PostgresIdentifiers.qualified(null, table)
+                + " (run_id, chunk_id, rows_written) VALUES (?, ?, ?)")) {
+            insert.setString(1, runId);
+            insert.setString(2, chunkId);
+            insert.setLong(3, rows);
+            insert.executeUpdate();
+        }
+    }
+}
