@@ -219,6 +219,11 @@ public final class ClickHouseDialect implements Dialect {
     }
 
     @Override
+    public io.github.schemaevolution.spi.CheckpointStore checkpoints(String checkpointTable) {
+        return new ClickHouseCheckpoints(IDENTIFIERS, checkpointTable);
+    }
+
+    @Override
     public Introspector introspector() {
         return new ClickHouseIntrospector(this);
     }

@@ -1,0 +1,58 @@
+package io.github.schemaevolution.clickhouse;
+
+import io.github.schemaevolution.spi.CheckpointStore;
+import io.github.schemaevolution.spi.IdentifierRules;
+import io.github.schemaevolution.spi.IdentifierRules.Kind;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+/**
+ * Checkpoints of chunked runs in a ReplacingMergeTree keyed on (run, chunk). ClickHouse has no
+ * transactions, so a chunk's work and its checkpoint are written one after the other: a chunk
+ * interrupted between the two is run again, which is why ClickHouse chunk operations are
+ * idempotent (a fill sets a value computed from the row, it does not add to it).
+ */
+final class ClickHouseCheckpoints implements CheckpointStore {
+    private final IdentifierRules identifiers;
+    private final String table;
+
+    ClickHouseCheckpoints(IdentifierRules identifiers, String table) {
+        this.identifiers = identifiers;
+        this.table = identifiers.check(Kind.TABLE, null, table);
+    }
+
+    @Override
+    public void ensureTable(Connection connection) throws SQLException {
+        try (java.sql.Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE IF NOT EXISTS " + identifiers.qualified(null, table)
+                    + " (run_id String, chunk_id String, rows_written UInt64, finished_at DateTime64(3, 'UTC') DEFAULT now64(3))"
+                    + " ENGINE = ReplacingMergeTree ORDER BY (run_id, chunk_id)");
+        }
+    }
+
+    @Override
+    public boolean isDone(Connection connection, String runId, String chunkId) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT count() FROM " + identifiers.qualified(null, table)
+                + " WHERE run_id = ? AND chunk_id = ?")) {
+            select.setString(1, runId);
+            select.setString(2, chunkId);
+            try (ResultSet row = select.executeQuery()) {
+                return row.next() && row.getLong(1) > 0;
+            }
+        }
+    }
+
+    @Override
+    public void markDone(Connection connection, String runId, String chunkId, long rows) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + identifiers.qualified(null, table)
+                + " (run_id, chunk_id, rows_written) VALUES (?, ?, ?)")) {
+            insert.setString(1, runId);
+            insert.setString(2, chunkId);
+            insert.setLong(3, rows);
+            insert.executeUpdate();
+        }
+    }
+}

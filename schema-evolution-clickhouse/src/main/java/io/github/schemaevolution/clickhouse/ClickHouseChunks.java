@@ -1,0 +1,105 @@
+package io.github.schemaevolution.clickhouse;
+
+import io.github.schemaevolution.api.ErrorCode;
+import io.github.schemaevolution.api.SchemaEvolutionException;
+import io.github.schemaevolution.api.chunk.Chunk;
+import io.github.schemaevolution.api.chunk.ChunkOperation;
+import io.github.schemaevolution.api.chunk.ChunkSource;
+import io.github.schemaevolution.api.model.ColumnDefault;
+import io.github.schemaevolution.spi.IdentifierRules;
+import io.github.schemaevolution.spi.IdentifierRules.Kind;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Chunks and chunk operations on ClickHouse: the active partitions of a MergeTree table, and a
+ * fill of a column through a per-partition mutation ({@code ALTER TABLE ... UPDATE ... IN PARTITION}),
+ * submitted without waiting and then awaited through {@code system.mutations} with a deadline, so
+ * that several partitions' mutations run at once instead of paying each one's fixed latency in turn.
+ */
+public final class ClickHouseChunks {
+    private static final IdentifierRules IDENTIFIERS = new ClickHouseDialect().identifiers();
+
+    private ClickHouseChunks() {
+    }
+
+    /** The table's active partitions, with their row counts, from {@code system.parts}. */
+    public static ChunkSource partitions(String table) {
+        IDENTIFIERS.check(Kind.TABLE, null, table);
+        return connection -> {
+            List<Chunk> partitions = new ArrayList<>();
+            try (PreparedStatement select = connection.prepareStatement("SELECT partition_id, sum(rows) FROM system.parts"
+                    + " WHERE database = currentDatabase() AND table = ? AND active GROUP BY partition_id ORDER BY partition_id")) {
+                select.setString(1, table);
+                try (ResultSet row = select.executeQuery()) {
+                    while (row.next()) {
+                        partitions.add(new Chunk.Partition(table, row.getString(1), row.getLong(2)));
+                    }
+                }
+            }
+            // partitions number in the thousands at most, unlike chunk tables: a list is fine here
+            return partitions.stream();
+        };
+    }
+
+    /**
+     * Sets {@code column} to {@code expression} in one partition through a mutation, and waits for
+     * it (at most {@code deadline}); a mutation that fails surfaces its {@code latest_fail_reason}.
+     * Idempotent: the value is computed from the row, so running a partition twice changes nothing.
+     */
+    public static ChunkOperation fill(String column, String expression, Duration deadline) {
+        new ColumnDefault.Expression(expression);
+        return (connection, chunk) -> {
+            if (!(chunk instanceof Chunk.Partition partition)) {
+                throw new SchemaEvolutionException(ErrorCode.FEATURE_UNSUPPORTED, chunk.table(), column,
+                        "a ClickHouse fill works on partitions; got " + chunk.id(), null);
+            }
+            String table = IDENTIFIERS.qualified(null, partition.table());
+            String quoted = IDENTIFIERS.quote(Kind.COLUMN, partition.table(), column);
+            try (PreparedStatement update = connection.prepareStatement("ALTER TABLE " + table + " UPDATE " + quoted + " = "
+                    + expression + " IN PARTITION ID ? WHERE 1 SETTINGS mutations_sync = 0")) {
+                update.setString(1, partition.partition());
+                update.executeUpdate();
+            }
+            awaitMutations(connection, partition.table(), deadline);
+            return partition.estimatedRows();
+        };
+    }
+
+    private static void awaitMutations(java.sql.Connection connection, String table, Duration deadline) throws SQLException {
+        Instant until = Instant.now().plus(deadline);
+        long pause = 5;
+        while (true) {
+            try (PreparedStatement select = connection.prepareStatement("SELECT count(), any(latest_fail_reason)"
+                    + " FROM system.mutations WHERE database = currentDatabase() AND table = ? AND NOT is_done")) {
+                select.setString(1, table);
+                try (ResultSet row = select.executeQuery()) {
+                    row.next();
+                    if (row.getLong(1) == 0) {
+                        return;
+                    }
+                    String reason = row.getString(2);
+                    if (reason != null && !reason.isEmpty()) {
+                        throw new SQLException("mutation on " + table + " failed: " + reason, "HY000");
+                    }
+                }
+            }
+            if (Instant.now().isAfter(until)) {
+                throw new SQLException("mutations on " + table + " not done within " + deadline, "HYT00");
+            }
+            try {
+                Thread.sleep(pause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SQLException("interrupted while waiting for mutations on " + table, e);
+            }
+            pause = Math.min(pause * 2, 200);
+        }
+    }
+}
