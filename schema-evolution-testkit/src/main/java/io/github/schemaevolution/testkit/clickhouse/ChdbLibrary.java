@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,8 +24,8 @@ import java.util.zip.GZIPInputStream;
 /**
  * Finds the chDB engine ({@code libchdb.so}, ClickHouse 26.7) and fetches it once when missing.
  *
- * <p>In order: the file named by the environment variable {@code CHDB_LIBRARY} or the system
- * property {@code schemaevolution.chdb.library}; the cache
+ * <p>In order: the file named by the system property {@code schemaevolution.chdb.library} or the
+ * environment variable {@code CHDB_LIBRARY}; the cache
  * {@code ${XDG_CACHE_HOME:-~/.cache}/schema-evolution/chdb/<version>/libchdb.so}; otherwise the
  * pinned npm package is fetched with {@code npm pack}, its SHA-512 checked against the pinned
  * integrity, and the library extracted into the cache (written to a temporary name and moved, under
@@ -55,16 +54,23 @@ public final class ChdbLibrary {
     private ChdbLibrary() {
     }
 
-    /** The library to load, fetching it into the cache if needed. */
-    public static Path locate() {
-        String configured = System.getenv(LIBRARY_VARIABLE);
+    /**
+     * The library to load, fetching it into the cache if needed.
+     *
+     * @throws IllegalStateException if there is none and it cannot be fetched; the message lists
+     *                               the ways to provide ClickHouse ({@link #HOW_TO_PROVIDE})
+     */
+    public static synchronized Path locate() {
+        // the property first: it is the more specific, per-run choice
+        String configured = System.getProperty(LIBRARY_PROPERTY);
         if (configured == null || configured.isBlank()) {
-            configured = System.getProperty(LIBRARY_PROPERTY);
+            configured = System.getenv(LIBRARY_VARIABLE);
         }
         if (configured != null && !configured.isBlank()) {
             Path path = Path.of(configured);
             if (!Files.isRegularFile(path)) {
-                throw new IllegalStateException(LIBRARY_VARIABLE + " points at " + path + ", which is not a file. " + HOW_TO_PROVIDE);
+                throw new IllegalStateException(LIBRARY_VARIABLE + " (or -D" + LIBRARY_PROPERTY + ") names " + path
+                        + ", which is not a file. " + HOW_TO_PROVIDE);
             }
             return path;
         }
@@ -72,7 +78,16 @@ public final class ChdbLibrary {
         if (Files.isRegularFile(cached)) {
             return cached;
         }
+        if (!isSupportedPlatform()) {
+            throw new IllegalStateException("the embedded ClickHouse engine (" + PACKAGE + ") exists for Linux on x86-64 (glibc) only, not for "
+                    + System.getProperty("os.name") + " on " + System.getProperty("os.arch") + ". " + HOW_TO_PROVIDE);
+        }
         return fetch(cached);
+    }
+
+    private static boolean isSupportedPlatform() {
+        String arch = System.getProperty("os.arch");
+        return System.getProperty("os.name").startsWith("Linux") && (arch.equals("amd64") || arch.equals("x86_64"));
     }
 
     static Path cacheDirectory() {
@@ -85,8 +100,8 @@ public final class ChdbLibrary {
         try {
             Files.createDirectories(target.getParent());
             try (FileChannel lockFile = FileChannel.open(target.resolveSibling(".lock"),
-                    StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                 FileLock ignored = lockFile.lock()) {
+                    StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                lockFile.lock(); // held until the channel closes; another JVM fetching waits here, then finds the library
                 if (Files.isRegularFile(target)) {
                     return target;
                 }
@@ -94,7 +109,7 @@ public final class ChdbLibrary {
                 Path work = Files.createTempDirectory(target.getParent(), "fetch");
                 try {
                     Path tarball = npmPack(work);
-                    extract(tarball, target);
+                    extract(tarball, MEMBER, INTEGRITY, target);
                 } finally {
                     deleteRecursively(work);
                 }
@@ -136,8 +151,13 @@ public final class ChdbLibrary {
         }
     }
 
-    /** Checks the tarball's SHA-512 while reading it, and writes the library only if it matches. */
-    private static void extract(Path tarball, Path target) throws IOException {
+    /**
+     * Writes {@code member} of the gzipped tarball to {@code target} if the tarball's SHA-512 is
+     * {@code integrity} (npm's {@code sha512-<base64>} form). The digest is taken while reading, so
+     * the tarball is read once; the member goes to a temporary name and is moved into place only
+     * after the check, so {@code target} never holds unverified or partial content.
+     */
+    static void extract(Path tarball, String member, String integrity, Path target) throws IOException {
         MessageDigest sha512;
         try {
             sha512 = MessageDigest.getInstance("SHA-512");
@@ -145,49 +165,53 @@ public final class ChdbLibrary {
             throw new IllegalStateException("SHA-512 is required of every Java platform", e);
         }
         Path partial = target.resolveSibling(target.getFileName() + ".partial");
-        boolean found = false;
-        try (DigestInputStream digesting = new DigestInputStream(Files.newInputStream(tarball), sha512);
-             InputStream tar = new GZIPInputStream(digesting, 1 << 16)) {
-            byte[] header = new byte[512];
-            while (tar.readNBytes(header, 0, 512) == 512 && header[0] != 0) {
-                String name = field(header, 0, 100);
-                String prefix = field(header, 345, 155);
-                String path = prefix.isEmpty() ? name : prefix + "/" + name;
-                long size = Long.parseLong(field(header, 124, 12).trim(), 8);
-                long padded = (size + 511) / 512 * 512;
-                if (path.equals(MEMBER)) {
-                    try (OutputStream out = Files.newOutputStream(partial)) {
-                        copy(tar, out, size);
+        try {
+            boolean found = false;
+            try (DigestInputStream digesting = new DigestInputStream(Files.newInputStream(tarball), sha512);
+                 InputStream tar = new GZIPInputStream(digesting, 1 << 16)) {
+                byte[] header = new byte[512];
+                while (tar.readNBytes(header, 0, 512) == 512 && header[0] != 0) {
+                    String name = field(header, 0, 100);
+                    String prefix = field(header, 345, 155);
+                    String path = prefix.isEmpty() ? name : prefix + "/" + name;
+                    long size = Long.parseLong(field(header, 124, 12).trim(), 8);
+                    long padded = (size + 511) / 512 * 512;
+                    if (path.equals(member)) {
+                        try (OutputStream out = Files.newOutputStream(partial)) {
+                            copy(tar, out, size, member);
+                        }
+                        tar.skipNBytes(padded - size);
+                        found = true;
+                    } else {
+                        tar.skipNBytes(padded);
                     }
-                    tar.skipNBytes(padded - size);
-                    found = true;
-                } else {
-                    tar.skipNBytes(padded);
+                }
+                tar.transferTo(OutputStream.nullOutputStream());
+                while (digesting.read() >= 0) {
+                    // read the rest of the compressed stream so that the digest covers the whole file
                 }
             }
-            tar.transferTo(OutputStream.nullOutputStream());
-            while (digesting.read() >= 0) {
-                // read the rest of the compressed stream so that the digest covers the whole file
+            String actual = "sha512-" + Base64.getEncoder().encodeToString(sha512.digest());
+            if (!actual.equals(integrity)) {
+                throw new IOException("integrity check failed for " + tarball.getFileName() + ": expected " + integrity
+                        + ", got " + actual);
             }
-        }
-        String integrity = "sha512-" + Base64.getEncoder().encodeToString(sha512.digest());
-        if (!integrity.equals(INTEGRITY)) {
+            if (!found) {
+                throw new IOException(member + " is missing from " + tarball.getFileName());
+            }
+            Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
             Files.deleteIfExists(partial);
-            throw new IOException("integrity check failed for " + PACKAGE + "@" + VERSION + ": got " + integrity);
         }
-        if (!found) {
-            throw new IOException(MEMBER + " is missing from " + PACKAGE + "@" + VERSION);
-        }
-        Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
-    private static void copy(InputStream in, OutputStream out, long size) throws IOException {
+    private static void copy(InputStream in, OutputStream out, long size, String member) throws IOException {
         byte[] buffer = new byte[1 << 16];
         long left = size;
         while (left > 0) {
             int read = in.read(buffer, 0, (int) Math.min(buffer.length, left));
             if (read < 0) {
-                throw new IOException("tarball ends inside " + MEMBER);
+                throw new IOException("tarball ends inside " + member);
             }
             out.write(buffer, 0, read);
             left -= read;

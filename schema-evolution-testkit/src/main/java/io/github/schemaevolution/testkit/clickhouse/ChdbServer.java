@@ -21,6 +21,7 @@ import java.util.concurrent.Executors;
  */
 public final class ChdbServer {
     static final String READY = "READY";
+    private static final long WORKER_STACK_BYTES = 16L << 20;
 
     private ChdbServer() {
     }
@@ -40,8 +41,10 @@ public final class ChdbServer {
         String version = engine.query("SELECT version()", "TabSeparatedRaw").text().strip();
 
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+        // requests wait for the engine one at a time (ChdbEngine); threads only overlap their I/O.
+        // Large stacks, as ClickHouse's parser and analyzer recurse deeply on the calling thread
         ExecutorService workers = Executors.newFixedThreadPool(8, runnable -> {
-            Thread thread = new Thread(runnable, "chdb-http");
+            Thread thread = new Thread(null, runnable, "chdb-http", WORKER_STACK_BYTES);
             thread.setDaemon(true);
             return thread;
         });

@@ -17,7 +17,19 @@ import java.util.concurrent.atomic.AtomicInteger;
  * method (or test class, for parameters of constructors and {@code @BeforeAll} methods) gets a
  * database of its own, which its connections use by default and which is dropped afterwards.
  *
- * <p>A test that cannot get a ClickHouse fails with a message listing the ways to provide one.
+ * <p>A test that cannot get a ClickHouse fails with a message listing the ways to provide one; it is
+ * never skipped. The server is stored in the root context's store, which closes it (an
+ * {@link AutoCloseable}) when the test run ends.
+ *
+ * <pre>{@code
+ * @ClickHouseTest
+ * class MeasurementsIT {
+ *     @Test
+ *     void storesMeasurements(ClickHouseEndpoint clickhouse) throws SQLException {
+ *         try (Connection connection = clickhouse.dataSource().getConnection()) { ... }
+ *     }
+ * }
+ * }</pre>
  */
 public final class ClickHouseExtension implements ParameterResolver, AfterEachCallback {
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(ClickHouseExtension.class);
@@ -29,9 +41,22 @@ public final class ClickHouseExtension implements ParameterResolver, AfterEachCa
         return type == ClickHouseEndpoint.class || type == DataSource.class;
     }
 
+    /**
+     * @throws ParameterResolutionException when there is no ClickHouse, so that the test fails (it is
+     *                                      never skipped) with a message listing the ways to provide one
+     */
     @Override
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-        ClickHouseEndpoint endpoint = endpoint(context);
+        ClickHouseEndpoint endpoint;
+        try {
+            endpoint = endpoint(context);
+        } catch (ParameterResolutionException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // the store wraps what the factory threw; the test report should show the reason itself
+            Throwable reason = e instanceof IllegalStateException || e.getCause() == null ? e : e.getCause();
+            throw new ParameterResolutionException(reason.getMessage(), reason);
+        }
         return parameter.getParameter().getType() == DataSource.class ? endpoint.dataSource() : endpoint;
     }
 

@@ -4,52 +4,85 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.util.Locale;
 
 /**
- * The ClickHouse a test run shares: an external server named by {@code SCHEMA_EVOLUTION_CLICKHOUSE_URL}
- * (or {@code -Dschemaevolution.clickhouse.url}), Testcontainers' ClickHouse when
- * {@code -Dschemaevolution.clickhouse=testcontainers}, and otherwise an {@link EmbeddedClickHouse}.
+ * The ClickHouse a test run shares, chosen by {@code -Dschemaevolution.clickhouse=embedded|testcontainers}
+ * or, without it, by whether a server URL is configured:
+ * <ul>
+ *   <li>{@code schemaevolution.clickhouse.url} (property) or {@code SCHEMA_EVOLUTION_CLICKHOUSE_URL}
+ *       (environment): that server, with {@code schemaevolution.clickhouse.user}/{@code .password} or
+ *       {@code SCHEMA_EVOLUTION_CLICKHOUSE_USER}/{@code _PASSWORD} (default user, no password);</li>
+ *   <li>{@code testcontainers}: Testcontainers' ClickHouse (needs Docker and the optional
+ *       {@code org.testcontainers:clickhouse});</li>
+ *   <li>otherwise, or with {@code embedded} even when a URL is set: an {@link EmbeddedClickHouse}.</li>
+ * </ul>
+ * Properties win over environment variables.
  */
 final class ClickHouseServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClickHouseServer.class);
-    static final String URL_VARIABLE = "SCHEMA_EVOLUTION_CLICKHOUSE_URL";
-    static final String URL_PROPERTY = "schemaevolution.clickhouse.url";
     static final String MODE_PROPERTY = "schemaevolution.clickhouse";
+    static final String URL_PROPERTY = "schemaevolution.clickhouse.url";
+    static final String URL_VARIABLE = "SCHEMA_EVOLUTION_CLICKHOUSE_URL";
 
     final String httpUrl;
     final String user;
     final String password;
-    private final AutoCloseable owned;
+    private final EmbeddedClickHouse embedded;
+    private final Runnable stop;
 
-    private ClickHouseServer(String httpUrl, String user, String password, AutoCloseable owned) {
+    private ClickHouseServer(String httpUrl, String user, String password, EmbeddedClickHouse embedded, Runnable stop) {
         this.httpUrl = httpUrl;
         this.user = user;
         this.password = password;
-        this.owned = owned;
+        this.embedded = embedded;
+        this.stop = stop;
     }
 
+    /**
+     * Connects to or starts the configured ClickHouse.
+     *
+     * @throws IllegalStateException if there is none; the message says why and lists the ways to provide one
+     */
     static ClickHouseServer start() {
-        String url = System.getenv(URL_VARIABLE);
-        if (url == null || url.isBlank()) {
-            url = System.getProperty(URL_PROPERTY);
-        }
+        String mode = setting(MODE_PROPERTY, null, "").toLowerCase(Locale.ROOT);
+        String url = setting(URL_PROPERTY, URL_VARIABLE, "");
         try {
-            if (url != null && !url.isBlank()) {
-                ClickHouseServer external = new ClickHouseServer(url.replaceAll("/+$", ""),
-                        env("SCHEMA_EVOLUTION_CLICKHOUSE_USER", "default"), env("SCHEMA_EVOLUTION_CLICKHOUSE_PASSWORD", ""), null);
-                LOG.info("using the ClickHouse server at {} ({})", external.httpUrl,
-                        external.query("SELECT version()").strip());
-                return external;
+            switch (mode) {
+                case "embedded":
+                    return startEmbedded();
+                case "testcontainers":
+                    TestcontainersClickHouse container = TestcontainersClickHouse.start();
+                    return new ClickHouseServer(container.httpUrl(), container.user(), container.password(), null, container::close);
+                case "":
+                    return url.isBlank() ? startEmbedded() : connect(url);
+                default:
+                    throw new IllegalStateException("-D" + MODE_PROPERTY + "=" + mode + " is neither embedded nor testcontainers");
             }
-            if ("testcontainers".equals(System.getProperty(MODE_PROPERTY))) {
-                TestcontainersClickHouse container = TestcontainersClickHouse.start();
-                return new ClickHouseServer(container.httpUrl(), container.user(), container.password(), container);
-            }
-            EmbeddedClickHouse embedded = EmbeddedClickHouse.start();
-            return new ClickHouseServer(embedded.httpEndpoint(), "default", "", embedded);
         } catch (IOException | RuntimeException | LinkageError e) {
             throw new IllegalStateException("no ClickHouse for the tests: " + e.getMessage() + "\n" + ChdbLibrary.HOW_TO_PROVIDE, e);
         }
+    }
+
+    private static ClickHouseServer startEmbedded() {
+        EmbeddedClickHouse embedded = EmbeddedClickHouse.start();
+        return new ClickHouseServer(embedded.httpEndpoint(), "default", "", embedded, embedded::close);
+    }
+
+    private static ClickHouseServer connect(String url) throws IOException {
+        ClickHouseServer external = new ClickHouseServer(url.replaceAll("/+$", ""),
+                setting("schemaevolution.clickhouse.user", "SCHEMA_EVOLUTION_CLICKHOUSE_USER", "default"),
+                setting("schemaevolution.clickhouse.password", "SCHEMA_EVOLUTION_CLICKHOUSE_PASSWORD", ""), null, () -> { });
+        LOG.info("using the ClickHouse server at {} ({})", external.httpUrl, external.query("SELECT version()").strip());
+        return external;
+    }
+
+    private static String setting(String property, String variable, String fallback) {
+        String value = System.getProperty(property);
+        if ((value == null || value.isBlank()) && variable != null) {
+            value = System.getenv(variable);
+        }
+        return value == null || value.isBlank() ? fallback : value.strip();
     }
 
     String query(String sql) throws IOException {
@@ -58,18 +91,12 @@ final class ClickHouseServer implements AutoCloseable {
 
     /** The embedded instance, if this server is one (for liveness checks). */
     EmbeddedClickHouse embedded() {
-        return owned instanceof EmbeddedClickHouse embedded ? embedded : null;
+        return embedded;
     }
 
-    private static String env(String name, String fallback) {
-        String value = System.getenv(name);
-        return value == null ? fallback : value;
-    }
-
+    /** Stops what this run started; an external server is left alone. */
     @Override
-    public void close() throws Exception {
-        if (owned != null) {
-            owned.close();
-        }
+    public void close() {
+        stop.run();
     }
 }

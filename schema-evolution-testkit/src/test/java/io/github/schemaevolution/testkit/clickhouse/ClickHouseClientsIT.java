@@ -2,8 +2,11 @@ package io.github.schemaevolution.testkit.clickhouse;
 
 import com.clickhouse.client.api.Client;
 import com.clickhouse.client.api.ServerException;
+import com.clickhouse.client.api.data_formats.RowBinaryFormatWriter;
 import com.clickhouse.client.api.query.GenericRecord;
+import com.clickhouse.client.api.query.QuerySettings;
 import com.clickhouse.data.ClickHouseFormat;
+import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
@@ -12,6 +15,7 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -19,27 +23,77 @@ import java.sql.Statement;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The embedded ClickHouse through the official clients: JDBC and client-v2. */
+/**
+ * ClickHouse through the official clients, JDBC and client-v2: every column type the library
+ * handles written by each and read back equal by both, bulk RowBinary, server-side parameters,
+ * error codes, per-request settings and concurrent requests. Runs against whichever ClickHouse the
+ * extension provides (the embedded one by default).
+ */
 @ClickHouseTest
 class ClickHouseClientsIT {
-    private static final String ALL_TYPES = "CREATE TABLE all_types (id UInt32, i8 Int8, i16 Int16, i32 Int32, i64 Int64,"
-            + " u8 UInt8, u16 UInt16, u32 UInt32, u64 UInt64, f32 Float32, f64 Float64, dec Decimal(18, 4), s String,"
-            + " fs FixedString(4), b Bool, d Date, dt DateTime, dt64 DateTime64(3), u UUID, arr Array(Int32),"
-            + " n Nullable(Int32), lc LowCardinality(String), e Enum8('up' = 1, 'down' = -1))"
-            + " ENGINE = MergeTree ORDER BY id";
 
-    /** How ClickHouse prints the row both clients write, column by column after the id. */
-    private static final String EXPECTED_ROW = String.join("\t", "-8", "-1600", "-320000", "-6400000000", "200", "60000",
-            "4000000000", "18000000000000000000", "1.5", "2.25", "12345.6789", "héllo 'q'", "abcd", "true", "2026-11-23",
-            "2026-11-23 10:11:12", "2026-11-23 10:11:12.345", "123e4567-e89b-12d3-a456-426614174000", "[1,2,3]", "\\N",
-            "IT", "down");
+    /** One column of the all-types table: two values and how each client reads the column back as such a value. */
+    private record Column(String name, String type, Object first, Object second, JdbcRead readJdbc, RecordRead readRecord) {
+    }
+
+    private interface JdbcRead {
+        Object read(ResultSet row, String column) throws SQLException;
+    }
+
+    private interface RecordRead {
+        Object read(GenericRecord row, String column);
+    }
+
+    private static final List<Column> COLUMNS = List.of(
+            new Column("i8", "Int8", (byte) -8, Byte.MIN_VALUE, ResultSet::getByte, GenericRecord::getByte),
+            new Column("i16", "Int16", (short) -1600, Short.MIN_VALUE, ResultSet::getShort, GenericRecord::getShort),
+            new Column("i32", "Int32", -320_000, Integer.MIN_VALUE, ResultSet::getInt, GenericRecord::getInteger),
+            new Column("i64", "Int64", -6_400_000_000L, Long.MIN_VALUE, ResultSet::getLong, GenericRecord::getLong),
+            new Column("u8", "UInt8", (short) 200, (short) 255, ResultSet::getShort, GenericRecord::getShort),
+            new Column("u16", "UInt16", 60_000, 65_535, ResultSet::getInt, GenericRecord::getInteger),
+            new Column("u32", "UInt32", 4_000_000_000L, 4_294_967_295L, ResultSet::getLong, GenericRecord::getLong),
+            new Column("u64", "UInt64", new BigInteger("18000000000000000000"), new BigInteger("18446744073709551615"),
+                    (row, c) -> BigInteger.ONE, (r, c) -> "x"),
+            new Column("f32", "Float32", 1.5f, -0.25f, ResultSet::getFloat, GenericRecord::getFloat),
+            new Column("f64", "Float64", 2.25, 1e300, ResultSet::getDouble, GenericRecord::getDouble),
+            new Column("dec", "Decimal(18, 4)", new BigDecimal("12345.6789"), new BigDecimal("-99999999999999.9999"),
+                    ResultSet::getBigDecimal, GenericRecord::getBigDecimal),
+            // quotes, a backslash, a tab and a blank line: escaping in JDBC, blank lines in binary inserts
+            new Column("s", "String", "héllo 'q' \\ x\ty\n\nz", "", ResultSet::getString, GenericRecord::getString),
+            new Column("fs", "FixedString(4)", "abcd", "wxyz", ResultSet::getString, GenericRecord::getString),
+            new Column("b", "Bool", true, false, ResultSet::getBoolean, GenericRecord::getBoolean),
+            new Column("d", "Date", LocalDate.of(2026, 11, 23), LocalDate.of(1970, 1, 1),
+                    (row, c) -> row.getObject(c, LocalDate.class), GenericRecord::getLocalDate),
+            new Column("dt", "DateTime", LocalDateTime.of(2026, 11, 23, 10, 11, 12), LocalDateTime.of(2000, 2, 29, 23, 59, 59),
+                    (row, c) -> row.getObject(c, LocalDateTime.class), GenericRecord::getLocalDateTime),
+            new Column("dt64", "DateTime64(3)", LocalDateTime.of(2026, 11, 23, 10, 11, 12, 345_000_000),
+                    LocalDateTime.of(1999, 12, 31, 23, 59, 59, 999_000_000),
+                    (row, c) -> row.getObject(c, LocalDateTime.class), GenericRecord::getLocalDateTime),
+            new Column("u", "UUID", UUID.fromString("123e4567-e89b-12d3-a456-426614174000"), new UUID(0, 1),
+                    (row, c) -> row.getObject(c, UUID.class), GenericRecord::getUUID),
+            new Column("arr", "Array(Int32)", List.of(1, 2, 3), List.of(),
+                    (row, c) -> Arrays.asList((Object[]) row.getArray(c).getArray()), GenericRecord::getList),
+            new Column("n", "Nullable(Int32)", null, 7, ResultSet::getObject, GenericRecord::getObject),
+            new Column("lc", "LowCardinality(String)", "IT", "DE", ResultSet::getString, GenericRecord::getString),
+            new Column("e", "Enum8('up' = 1, 'down' = -1)", "down", "up", ResultSet::getString, GenericRecord::getString));
+
+    private static final String ALL_TYPES = "CREATE TABLE all_types (id UInt32, "
+            + COLUMNS.stream().map(c -> c.name() + " " + c.type()).collect(Collectors.joining(", "))
+            + ") ENGINE = MergeTree ORDER BY id";
 
     private static Client client(ClickHouseEndpoint endpoint) {
         return new Client.Builder().addEndpoint(endpoint.httpUrl()).setUsername(endpoint.user())
@@ -47,70 +101,73 @@ class ClickHouseClientsIT {
     }
 
     @Test
-    void everyColumnTypeRoundTripsThroughJdbc(ClickHouseEndpoint endpoint) throws SQLException {
-        try (Connection connection = endpoint.dataSource().getConnection()) {
+    void everyColumnTypeWrittenByEitherClientReadsBackEqualInBoth(ClickHouseEndpoint endpoint) throws Exception {
+        try (Client client = client(endpoint); Connection connection = endpoint.dataSource().getConnection()) {
             connection.createStatement().execute(ALL_TYPES);
-            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO all_types VALUES"
-                    + " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                Object[] values = {1, (byte) -8, (short) -1600, -320000, -6400000000L, (short) 200, 60000, 4000000000L,
-                        new BigInteger("18000000000000000000"), 1.5f, 2.25, new BigDecimal("12345.6789"), "héllo 'q'",
-                        "abcd", true, LocalDate.of(2026, 11, 23), LocalDateTime.of(2026, 11, 23, 10, 11, 12),
-                        LocalDateTime.of(2026, 11, 23, 10, 11, 12, 345_000_000), UUID.fromString("123e4567-e89b-12d3-a456-426614174000"),
-                        connection.createArrayOf("Int32", new Integer[]{1, 2, 3}), null, "IT", "down"};
-                for (int i = 0; i < values.length; i++) {
-                    insert.setObject(i + 1, values[i]);
+            insertWithJdbcBatch(connection, Map.of(1, false, 2, true));
+            insertWithRowBinary(client, Map.of(3, false, 4, true));
+
+            SoftAssertions softly = new SoftAssertions();
+            try (ResultSet row = connection.createStatement().executeQuery("SELECT * FROM all_types ORDER BY id")) {
+                for (int id = 1; id <= 4; id++) {
+                    assertThat(row.next()).isTrue();
+                    assertThat(row.getInt("id")).isEqualTo(id);
+                    for (Column column : COLUMNS) {
+                        Object expected = id % 2 == 1 ? column.first() : column.second();
+                        softly.assertThat(column.readJdbc().read(row, column.name())).as("JDBC, row %d, %s", id, column.type())
+                                .isEqualTo(expected);
+                    }
+                }
+                assertThat(row.next()).isFalse();
+            }
+            List<GenericRecord> records = client.queryAll("SELECT * FROM all_types ORDER BY id");
+            assertThat(records).hasSize(4);
+            for (GenericRecord record : records) {
+                int id = record.getInteger("id");
+                for (Column column : COLUMNS) {
+                    Object expected = id % 2 == 1 ? column.first() : column.second();
+                    softly.assertThat(column.readRecord().read(record, column.name())).as("client-v2, row %d, %s", id, column.type())
+                            .isEqualTo(expected);
+                }
+            }
+            softly.assertAll();
+        }
+    }
+
+    /** One batch of {@code INSERT ... VALUES (?, ...)}: row id to whether it gets the second values. */
+    private static void insertWithJdbcBatch(Connection connection, Map<Integer, Boolean> rows) throws SQLException {
+        String placeholders = String.join(", ", java.util.Collections.nCopies(COLUMNS.size() + 1, "?"));
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO all_types (id, "
+                + COLUMNS.stream().map(Column::name).collect(Collectors.joining(", ")) + ") VALUES (" + placeholders + ")")) {
+            for (Map.Entry<Integer, Boolean> row : rows.entrySet()) {
+                insert.setInt(1, row.getKey());
+                for (int i = 0; i < COLUMNS.size(); i++) {
+                    Column column = COLUMNS.get(i);
+                    Object value = row.getValue() ? column.second() : column.first();
+                    insert.setObject(i + 2, value instanceof List<?> list ? connection.createArrayOf("Int32", list.toArray()) : value);
                 }
                 insert.addBatch();
-                insert.executeBatch();
             }
-            assertThat(rowAsText(connection, 1)).isEqualTo(EXPECTED_ROW);
-            try (ResultSet row = connection.createStatement().executeQuery(
-                    "SELECT i64, u64, dec, dt64, u, arr, n, e FROM all_types WHERE id = 1")) {
-                assertThat(row.next()).isTrue();
-                assertThat(row.getLong("i64")).isEqualTo(-6400000000L);
-                assertThat(new BigInteger(row.getString("u64"))).isEqualTo(new BigInteger("18000000000000000000"));
-                assertThat(row.getBigDecimal("dec")).isEqualByComparingTo("12345.6789");
-                assertThat(row.getObject("dt64", LocalDateTime.class)).isEqualTo(LocalDateTime.of(2026, 11, 23, 10, 11, 12, 345_000_000));
-                assertThat(row.getObject("u", UUID.class)).isEqualTo(UUID.fromString("123e4567-e89b-12d3-a456-426614174000"));
-                assertThat((Object[]) row.getArray("arr").getArray()).containsExactly(1, 2, 3);
-                assertThat(row.getObject("n")).isNull();
-                assertThat(row.getString("e")).isEqualTo("down");
-            }
+            assertThat(insert.executeBatch()).hasSize(rows.size());
         }
     }
 
-    @Test
-    void everyColumnTypeRoundTripsThroughClientV2(ClickHouseEndpoint endpoint) throws Exception {
-        try (Client client = client(endpoint)) {
-            client.execute(ALL_TYPES).get().close();
-            String json = "{\"id\":2,\"i8\":-8,\"i16\":-1600,\"i32\":-320000,\"i64\":-6400000000,\"u8\":200,\"u16\":60000,"
-                    + "\"u32\":4000000000,\"u64\":\"18000000000000000000\",\"f32\":1.5,\"f64\":2.25,\"dec\":\"12345.6789\","
-                    + "\"s\":\"héllo 'q'\",\"fs\":\"abcd\",\"b\":true,\"d\":\"2026-11-23\",\"dt\":\"2026-11-23 10:11:12\","
-                    + "\"dt64\":\"2026-11-23 10:11:12.345\",\"u\":\"123e4567-e89b-12d3-a456-426614174000\",\"arr\":[1,2,3],"
-                    + "\"n\":null,\"lc\":\"IT\",\"e\":\"down\"}\n";
-            client.insert("all_types", new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)),
-                    ClickHouseFormat.JSONEachRow).get().close();
-            try (Connection connection = endpoint.dataSource().getConnection()) {
-                assertThat(rowAsText(connection, 2)).isEqualTo(EXPECTED_ROW);
+    /** RowBinary, serialised with the client's own writer from the table's schema, sent in one insert. */
+    private static void insertWithRowBinary(Client client, Map<Integer, Boolean> rows) throws Exception {
+        ByteArrayOutputStream data = new ByteArrayOutputStream();
+        RowBinaryFormatWriter writer = new RowBinaryFormatWriter(data, client.getTableSchema("all_types"), ClickHouseFormat.RowBinary);
+        for (Map.Entry<Integer, Boolean> row : rows.entrySet()) {
+            writer.setValue("id", row.getKey().longValue());
+            for (Column column : COLUMNS) {
+                writer.setValue(column.name(), row.getValue() ? column.second() : column.first());
             }
-            List<GenericRecord> rows = client.queryAll("SELECT i8, u32, u64, f64, dec, s, d, arr, n, lc FROM all_types WHERE id = 2");
-            assertThat(rows).hasSize(1);
-            GenericRecord row = rows.get(0);
-            assertThat(row.getByte("i8")).isEqualTo((byte) -8);
-            assertThat(row.getLong("u32")).isEqualTo(4000000000L);
-            assertThat(row.getBigInteger("u64")).isEqualTo(new BigInteger("18000000000000000000"));
-            assertThat(row.getDouble("f64")).isEqualTo(2.25);
-            assertThat(row.getBigDecimal("dec")).isEqualByComparingTo("12345.6789");
-            assertThat(row.getString("s")).isEqualTo("héllo 'q'");
-            assertThat(row.getLocalDate("d")).isEqualTo(LocalDate.of(2026, 11, 23));
-            assertThat(row.getList("arr")).containsExactly(1, 2, 3);
-            assertThat(row.getObject("n")).isNull();
-            assertThat(row.getString("lc")).isEqualTo("IT");
+            writer.commitRow();
         }
+        client.insert("all_types", new ByteArrayInputStream(data.toByteArray()), ClickHouseFormat.RowBinary).get().close();
     }
 
     @Test
-    void bulkRowBinaryInsertThroughTheStreamingApi(ClickHouseEndpoint endpoint) throws Exception {
+    void bulkRowBinaryInsertArrivesWhole(ClickHouseEndpoint endpoint) throws Exception {
         try (Client client = client(endpoint)) {
             client.execute("CREATE TABLE bulk (id UInt32, label String) ENGINE = MergeTree ORDER BY id").get().close();
             ByteArrayOutputStream rows = new ByteArrayOutputStream();
@@ -122,7 +179,8 @@ class ClickHouseClientsIT {
                 rows.write(label);
             }
             client.insert("bulk", new ByteArrayInputStream(rows.toByteArray()), ClickHouseFormat.RowBinary).get().close();
-            List<GenericRecord> summary = client.queryAll("SELECT count() AS n, sum(id) AS total, countIf(label LIKE '%\\n\\n') AS blank FROM bulk");
+            List<GenericRecord> summary = client.queryAll(
+                    "SELECT count() AS n, sum(id) AS total, countIf(label LIKE '%\\n\\n') AS blank FROM bulk");
             assertThat(summary.get(0).getLong("n")).isEqualTo(20_000);
             assertThat(summary.get(0).getLong("total")).isEqualTo(199_990_000L);
             assertThat(summary.get(0).getLong("blank")).isEqualTo(20);
@@ -131,21 +189,24 @@ class ClickHouseClientsIT {
 
     @Test
     void serverSideParametersInBothClients(ClickHouseEndpoint endpoint) throws Exception {
+        String hostile = "it's'; DROP TABLE x; --";
         try (Client client = client(endpoint)) {
             List<GenericRecord> rows = client.queryAll("SELECT {x:UInt32} * 2 AS doubled, {s:String} AS echoed",
-                    Map.of("x", 21, "s", "it's"));
+                    Map.of("x", 21, "s", hostile));
             assertThat(rows.get(0).getLong("doubled")).isEqualTo(42);
-            assertThat(rows.get(0).getString("echoed")).isEqualTo("it's");
+            assertThat(rows.get(0).getString("echoed")).isEqualTo(hostile);
         }
-        try (Connection connection = endpoint.dataSource().getConnection();
-             PreparedStatement select = connection.prepareStatement("SELECT ? * 2, ?")) {
-            select.setInt(1, 21);
-            select.setString(2, "it's; DROP TABLE x");
-            try (ResultSet row = select.executeQuery()) {
-                assertThat(row.next()).isTrue();
-                assertThat(row.getLong(1)).isEqualTo(42);
-                assertThat(row.getString(2)).isEqualTo("it's; DROP TABLE x");
-            }
+        // JDBC has no named parameters; server settings named param_<name> reach the server as such
+        Properties properties = new Properties();
+        properties.setProperty("user", endpoint.user());
+        properties.setProperty("password", endpoint.password());
+        properties.setProperty("clickhouse_setting_param_x", "21");
+        properties.setProperty("clickhouse_setting_param_s", hostile);
+        try (Connection connection = DriverManager.getConnection(endpoint.jdbcUrl(), properties);
+             ResultSet row = connection.createStatement().executeQuery("SELECT {x:UInt32} * 2, {s:String}")) {
+            assertThat(row.next()).isTrue();
+            assertThat(row.getLong(1)).isEqualTo(42);
+            assertThat(row.getString(2)).isEqualTo(hostile);
         }
     }
 
@@ -153,56 +214,79 @@ class ClickHouseClientsIT {
     void aFailingQueryCarriesTheClickHouseErrorCode(ClickHouseEndpoint endpoint) throws Exception {
         try (Client client = client(endpoint)) {
             assertThatThrownBy(() -> client.query("SELECT * FROM no_such_table").get())
-                    .isInstanceOfSatisfying(ServerException.class, e -> assertThat(e.getCode()).isEqualTo(60));
+                    .isInstanceOfSatisfying(ServerException.class, e -> assertThat(e.getCode()).isEqualTo(60))
+                    .hasMessageContaining("UNKNOWN_TABLE");
         }
         try (Connection connection = endpoint.dataSource().getConnection(); Statement statement = connection.createStatement()) {
             assertThatThrownBy(() -> statement.executeQuery("SELECT * FROM no_such_table"))
                     .isInstanceOf(SQLException.class)
+                    .hasMessageContaining("UNKNOWN_TABLE")
                     .cause().isInstanceOfSatisfying(ServerException.class, e -> assertThat(e.getCode()).isEqualTo(60));
             assertThatThrownBy(() -> statement.execute("CREATE TABLE broken (x NoSuchType) ENGINE = Memory"))
-                    .hasMessageContaining("UNKNOWN_TYPE");
+                    .cause().isInstanceOfSatisfying(ServerException.class, e -> assertThat(e.getCode()).isEqualTo(50));
+            // the connection is still usable after errors
+            try (ResultSet row = statement.executeQuery("SELECT 1")) {
+                assertThat(row.next()).isTrue();
+            }
         }
     }
 
     @Test
     void settingsApplyToTheirRequestOnly(ClickHouseEndpoint endpoint) throws Exception {
         try (Client client = client(endpoint)) {
-            com.clickhouse.client.api.query.QuerySettings settings = new com.clickhouse.client.api.query.QuerySettings()
-                    .serverSetting("max_threads", "3");
-            List<GenericRecord> limited = client.queryAll("SELECT getSetting('max_threads') AS t", settings);
-            List<GenericRecord> normal = client.queryAll("SELECT getSetting('max_threads') AS t");
-            assertThat(limited.get(0).getString("t")).isEqualTo("3");
-            assertThat(normal.get(0).getString("t")).isNotEqualTo("3");
+            QuerySettings settings = new QuerySettings().serverSetting("max_block_size", "1234");
+            List<GenericRecord> limited = client.queryAll("SELECT getSetting('max_block_size') AS v", settings);
+            List<GenericRecord> normal = client.queryAll("SELECT getSetting('max_block_size') AS v");
+            assertThat(limited.get(0).getLong("v")).isEqualTo(1234);
+            assertThat(normal.get(0).getLong("v")).isNotEqualTo(1234);
+        }
+    }
+
+    /** Over HTTP without a session, a USE or SET statement affects nothing after its own request. */
+    @Test
+    void useAndSetStatementsDoNotOutliveTheirRequest(ClickHouseEndpoint endpoint) throws Exception {
+        try (Client client = client(endpoint)) {
+            long initialBlockSize = client.queryAll("SELECT getSetting('max_block_size') AS v").get(0).getLong("v");
+            client.execute("USE system").get().close();
+            client.execute("SET max_block_size = 4321").get().close();
+            GenericRecord after = client.queryAll("SELECT currentDatabase() AS db, getSetting('max_block_size') AS v").get(0);
+            assertThat(after.getString("db")).isEqualTo(endpoint.database());
+            assertThat(after.getLong("v")).isEqualTo(initialBlockSize);
         }
     }
 
     @Test
-    void renameColumnAndExchangeTables(ClickHouseEndpoint endpoint) throws SQLException {
-        try (Connection connection = endpoint.dataSource().getConnection(); Statement statement = connection.createStatement()) {
-            statement.execute("CREATE TABLE a (id UInt32, v String) ENGINE = MergeTree ORDER BY id");
-            statement.execute("CREATE TABLE b (id UInt32, v String) ENGINE = MergeTree ORDER BY id");
-            statement.execute("INSERT INTO a VALUES (1, 'from a')");
-            statement.execute("INSERT INTO b VALUES (2, 'from b')");
-            statement.execute("EXCHANGE TABLES a AND b");
-            statement.execute("ALTER TABLE a RENAME COLUMN v TO label SETTINGS mutations_sync = 2");
-            List<String> labels = new ArrayList<>();
-            try (ResultSet row = statement.executeQuery("SELECT label FROM a")) {
-                while (row.next()) {
-                    labels.add(row.getString(1));
-                }
+    void concurrentRequestsEachGetTheirOwnDatabaseSettingsAndParameters(ClickHouseEndpoint endpoint) throws Exception {
+        List<String> databases = List.of(endpoint.database(), "system", "default");
+        ExecutorService threads = Executors.newFixedThreadPool(6);
+        try (Client client = client(endpoint)) {
+            List<Future<List<String>>> results = new ArrayList<>();
+            for (int t = 0; t < 6; t++) {
+                int thread = t;
+                results.add(threads.submit(() -> {
+                    List<String> seen = new ArrayList<>();
+                    for (int i = 0; i < 20; i++) {
+                        String database = databases.get((thread + i) % databases.size());
+                        long blockSize = 1000 + thread * 100 + i;
+                        QuerySettings settings = new QuerySettings().setDatabase(database)
+                                .serverSetting("max_block_size", Long.toString(blockSize));
+                        Map<String, Object> parameters = new HashMap<>(Map.of("n", thread * 1000 + i));
+                        GenericRecord row = client.queryAll("SELECT currentDatabase() AS db, getSetting('max_block_size') AS v,"
+                                + " {n:UInt32} AS n", parameters, settings).get(0);
+                        String expected = database + "/" + blockSize + "/" + (thread * 1000 + i);
+                        String actual = row.getString("db") + "/" + row.getLong("v") + "/" + row.getLong("n");
+                        if (!expected.equals(actual)) {
+                            seen.add("expected " + expected + ", got " + actual);
+                        }
+                    }
+                    return seen;
+                }));
             }
-            assertThat(labels).containsExactly("from b");
-        }
-    }
-
-    private static String rowAsText(Connection connection, int id) throws SQLException {
-        try (ResultSet row = connection.createStatement().executeQuery("SELECT arrayStringConcat(arrayMap(x -> ifNull(x, '\\\\N'),"
-                + " [toString(i8), toString(i16), toString(i32), toString(i64), toString(u8), toString(u16), toString(u32),"
-                + " toString(u64), toString(f32), toString(f64), toString(dec), s, toString(fs), toString(b), toString(d),"
-                + " toString(dt), toString(dt64), toString(u), toString(arr), toString(n), toString(lc), toString(e)]), '\\t')"
-                + " FROM all_types WHERE id = " + id)) {
-            assertThat(row.next()).isTrue();
-            return row.getString(1);
+            for (Future<List<String>> result : results) {
+                assertThat(result.get()).isEmpty();
+            }
+        } finally {
+            threads.shutdownNow();
         }
     }
 }

@@ -1,0 +1,125 @@
+package io.github.schemaevolution.bench.chunk;
+
+import io.github.schemaevolution.api.chunk.ChunkRunner;
+import io.github.schemaevolution.api.chunk.RunReport;
+import io.github.schemaevolution.api.Dialects;
+import io.github.schemaevolution.bench.Baseline;
+import io.github.schemaevolution.bench.Engines;
+import io.github.schemaevolution.clickhouse.ClickHouseChunks;
+import io.github.schemaevolution.postgres.PostgresChunks;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Filling a Float64 column of {@code rows} rows with {@code x * 2 + 1}, against the engine's own
+ * ways of writing that column, in the same run:
+ * <ul>
+ *   <li>{@code writeOnce} (baseline): the cheapest way to write the column once, a copy of the table
+ *       with the computed column ({@code CREATE TABLE AS SELECT} on PostgreSQL, {@code INSERT ... SELECT}
+ *       on ClickHouse);</li>
+ *   <li>{@code singleStatement}: one {@code UPDATE} (PostgreSQL) or one synchronous mutation (ClickHouse);</li>
+ *   <li>{@code runner}: the chunked runner with checkpoints, by key ranges of 50,000 rows two at a time
+ *       (PostgreSQL), or by partition with all 16 partitions' mutations in flight at once (ClickHouse).</li>
+ * </ul>
+ * Every invocation starts from a fresh copy of the table with the column empty (not timed).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.SingleShotTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Fork(1)
+@Warmup(iterations = 1)
+@Measurement(iterations = 4)
+public class FillBenchmark {
+    @Param({"postgresql", "clickhouse"})
+    public String engine;
+
+    @Param({"1000000"})
+    public int rows;
+
+    private Engines.Running running;
+    private int run;
+
+    @Setup(Level.Trial)
+    public void start() throws SQLException {
+        running = Engines.start(engine);
+        if (postgres()) {
+            running.execute("CREATE TABLE source AS SELECT g::bigint AS id, g / 10.0 AS x FROM generate_series(1, " + rows + ") g");
+        } else {
+            running.execute("CREATE TABLE source (id UInt64, day Date, x Float64) ENGINE = MergeTree ORDER BY id");
+            running.execute("INSERT INTO source SELECT number, toDate('2026-01-01') + number % 16 * 31, number / 10 FROM numbers(" + rows + ")");
+        }
+    }
+
+    @Setup(Level.Invocation)
+    public void freshTable() throws SQLException {
+        running.execute("DROP TABLE IF EXISTS fill");
+        running.execute("DROP TABLE IF EXISTS fill_copy");
+        if (postgres()) {
+            running.execute("CREATE TABLE fill AS SELECT id, x, NULL::double precision AS y FROM source");
+            running.execute("ALTER TABLE fill ADD PRIMARY KEY (id)");
+            running.execute("VACUUM ANALYZE fill");
+        } else {
+            running.execute("CREATE TABLE fill (id UInt64, day Date, x Float64, y Nullable(Float64)) ENGINE = MergeTree"
+                    + " PARTITION BY toYYYYMM(day) ORDER BY id");
+            running.execute("INSERT INTO fill (id, day, x) SELECT id, day, x FROM source");
+            running.execute("OPTIMIZE TABLE fill FINAL");
+        }
+    }
+
+    @TearDown(Level.Trial)
+    public void stop() throws Exception {
+        running.close();
+    }
+
+    @Benchmark
+    @Baseline
+    public String writeOnce() throws SQLException {
+        String sql = postgres()
+                ? "CREATE TABLE fill_copy AS SELECT id, x, x * 2 + 1 AS y FROM fill"
+                : "CREATE TABLE fill_copy ENGINE = MergeTree PARTITION BY toYYYYMM(day) ORDER BY id AS SELECT id, day, x, x * 2 + 1 AS y FROM fill";
+        running.execute(sql);
+        return sql;
+    }
+
+    @Benchmark
+    public String singleStatement() throws SQLException {
+        String sql = postgres() ? "UPDATE fill SET y = x * 2 + 1"
+                : "ALTER TABLE fill UPDATE y = x * 2 + 1 WHERE 1 SETTINGS mutations_sync = 2";
+        running.execute(sql);
+        return sql;
+    }
+
+    @Benchmark
+    public RunReport runner() {
+        // ClickHouse chunks are mutations run by the server's background pool: submitting every partition's at
+        // once and waiting together pays the fixed latency of a mutation once instead of once per partition
+        ChunkRunner runner = ChunkRunner.builder(running.dataSource(), Dialects.byName(engine))
+                .parallelism(postgres() ? 2 : 16).build();
+        RunReport report = postgres()
+                ? runner.run("fill-" + (++run), PostgresChunks.keyRanges("fill", "id", 50_000), PostgresChunks.fill("y", "x * 2 + 1", false))
+                : runner.run("fill-" + (++run), ClickHouseChunks.partitions("fill"), ClickHouseChunks.fill("y", "x * 2 + 1", Duration.ofMinutes(10)));
+        if (report.outcome() != RunReport.Outcome.COMPLETED) {
+            throw new IllegalStateException("fill did not complete: " + report, report.failure());
+        }
+        return report;
+    }
+
+    private boolean postgres() {
+        return engine.equals("postgresql");
+    }
+}
