@@ -16,9 +16,11 @@ import java.util.stream.LongStream;
 import java.util.stream.Stream;
 
 /**
- * Chunks and chunk operations on PostgreSQL: key ranges of one table, split by its integer primary
- * key and sized from the planner's statistics, and a fill of a column from an expression, one short
- * transaction per range (never a table-wide lock: each UPDATE locks only the rows of its range).
+ * Chunks and chunk operations on PostgreSQL. Chunks: key ranges of one table (split by its integer
+ * key, sized from the planner's statistics), the partitions of a partitioned table, or per-chunk
+ * tables ({@code <prefix>_<number>}). Operations: fill, update with a predicate, clear, and the same
+ * DDL on every chunk table; each chunk is one short transaction (never a table-wide lock: an UPDATE
+ * of a key range locks only the rows of its range).
  */
 public final class PostgresChunks {
     private PostgresChunks() {
@@ -60,29 +62,193 @@ public final class PostgresChunks {
     }
 
     /**
-     * Sets {@code column} to {@code expression} for the rows of a key-range chunk, only where it is
-     * still NULL when {@code onlyNull} (so that a fill resumed after a crash leaves finished rows
-     * alone even without checkpoints). The expression is trusted SQL, like a default, and refused
-     * when it could end the statement.
+     * The partitions of a declaratively partitioned table ({@code pg_inherits}), with their row
+     * estimates; operations on them update the partition table directly.
+     */
+    public static ChunkSource partitions(String parentTable) {
+        String quoted = PostgresIdentifiers.qualified(null, parentTable);
+        return connection -> stream(connection, "SELECT c.relname, greatest(c.reltuples, 0)::bigint FROM pg_catalog.pg_inherits i"
+                + " JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = ?::regclass ORDER BY c.relname",
+                quoted, row -> new Chunk.Partition(parentTable, row.getString(1), row.getLong(2)));
+    }
+
+    /**
+     * Tables of the current schema named {@code <prefix>_<number>}, such as the {@code Object_1234}
+     * chunks of a catalog, streamed from the catalog (a catalog may hold 100,000 of them).
+     */
+    public static ChunkSource chunkTables(String prefix) {
+        PostgresIdentifiers.RULES.check(Kind.TABLE, null, prefix);
+        return connection -> stream(connection, "SELECT relname, greatest(reltuples, 0)::bigint FROM pg_catalog.pg_class"
+                + " WHERE relkind IN ('r', 'p') AND relnamespace = current_schema()::regnamespace"
+                + " AND relname ~ ('^' || ? || '_[0-9]+$') ORDER BY relname",
+                prefix, row -> new Chunk.ChunkTable(row.getString(1), row.getLong(2)));
+    }
+
+    /**
+     * Sets {@code column} to {@code expression} in a chunk, only where it is still NULL when
+     * {@code onlyNull} (so that a fill resumed after a crash leaves finished rows alone even
+     * without checkpoints). The expression is trusted SQL, like a default, and refused when it
+     * could end the statement.
      */
     public static ChunkOperation fill(String column, String expression, boolean onlyNull) {
+        String quoted = PostgresIdentifiers.RULES.quote(Kind.COLUMN, null, column);
+        return update(column, expression, onlyNull ? quoted + " IS NULL" : null);
+    }
+
+    /** Sets {@code column} to {@code expression} in the rows of a chunk that match {@code predicate} (all when null). */
+    public static ChunkOperation update(String column, String expression, String predicate) {
         new ColumnDefault.Expression(expression);
+        if (predicate != null) {
+            new ColumnDefault.Expression(predicate);
+        }
         return (connection, chunk) -> {
-            if (!(chunk instanceof Chunk.KeyRange range)) {
-                throw new SchemaEvolutionException(ErrorCode.FEATURE_UNSUPPORTED, chunk.table(), column,
-                        "fill works on key-range chunks; got " + chunk.id(), null);
+            String target = target(chunk);
+            String quoted = PostgresIdentifiers.column(chunk.table(), column);
+            String where = chunkCondition(chunk);
+            if (predicate != null) {
+                where = (where.isEmpty() ? "" : where + " AND ") + "(" + predicate + ")";
             }
-            PostgresIdentifiers.RULES.check(Kind.COLUMN, range.table(), column);
-            String quoted = PostgresIdentifiers.column(range.table(), column);
-            String key = PostgresIdentifiers.column(range.table(), range.keyColumn());
-            try (PreparedStatement update = connection.prepareStatement("UPDATE " + PostgresIdentifiers.qualified(null, range.table())
-                    + " SET " + quoted + " = " + expression + " WHERE " + key + " >= ? AND " + key + " < ?"
-                    + (onlyNull ? " AND " + quoted + " IS NULL" : ""))) {
-                update.setLong(1, range.from());
-                update.setLong(2, range.to());
+            try (PreparedStatement update = connection.prepareStatement("UPDATE " + target + " SET " + quoted + " = "
+                    + expression + (where.isEmpty() ? "" : " WHERE " + where))) {
+                if (chunk instanceof Chunk.KeyRange range) {
+                    update.setLong(1, range.from());
+                    update.setLong(2, range.to());
+                }
                 return update.executeUpdate();
             }
         };
+    }
+
+    /** Empties {@code column} in a chunk (NULL where it holds a value). */
+    public static ChunkOperation clear(String column) {
+        String quoted = PostgresIdentifiers.RULES.quote(Kind.COLUMN, null, column);
+        return update(column, "NULL", quoted + " IS NOT NULL");
+    }
+
+    /**
+     * The same {@code ALTER TABLE ... ADD COLUMN IF NOT EXISTS} on every chunk table: idempotent, and
+     * a catalog change for a nullable column without default.
+     */
+    public static ChunkOperation addColumn(io.github.schemaevolution.api.model.Column column) {
+        PostgresIdentifiers.RULES.check(Kind.COLUMN, null, column.name());
+        return (connection, chunk) -> {
+            try (java.sql.Statement statement = connection.createStatement()) {
+                statement.execute("ALTER TABLE " + target(chunk) + " ADD COLUMN IF NOT EXISTS "
+                        + PostgresIdentifiers.column(chunk.table(), column.name()) + " "
+                        + PostgresTypes.sql(column.type(), chunk.table(), column.name()));
+            }
+            return 0;
+        };
+    }
+
+    /**
+     * Checks that every chunk table named {@code <prefix>_<number>} has the same columns (names,
+     * types, order) and names those that differ from the schema most of them have.
+     *
+     * @throws SchemaEvolutionException SCHEMA_DRIFT listing the odd tables (at most 50 named)
+     */
+    public static void verifySameSchema(Connection connection, String prefix) throws SQLException {
+        PostgresIdentifiers.RULES.check(Kind.TABLE, null, prefix);
+        java.util.Map<String, long[]> counts = new java.util.HashMap<>();
+        java.util.Map<String, java.util.List<String>> samples = new java.util.HashMap<>();
+        String sql = "SELECT c.relname, string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum)"
+                + " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
+                + " WHERE c.relkind IN ('r', 'p') AND c.relnamespace = current_schema()::regnamespace"
+                + " AND c.relname ~ ('^' || ? || '_[0-9]+$') GROUP BY c.relname";
+        try (PreparedStatement select = connection.prepareStatement(sql)) {
+            select.setString(1, prefix);
+            try (ResultSet row = select.executeQuery()) {
+                while (row.next()) {
+                    String signature = row.getString(2);
+                    counts.computeIfAbsent(signature, k -> new long[1])[0]++;
+                    java.util.List<String> names = samples.computeIfAbsent(signature, k -> new java.util.ArrayList<>());
+                    if (names.size() < 50) {
+                        names.add(row.getString(1));
+                    }
+                }
+            }
+        }
+        if (counts.size() <= 1) {
+            return;
+        }
+        String majority = counts.entrySet().stream().max(java.util.Comparator.comparingLong(e -> e.getValue()[0]))
+                .orElseThrow().getKey();
+        StringBuilder odd = new StringBuilder();
+        long oddCount = 0;
+        for (java.util.Map.Entry<String, java.util.List<String>> entry : samples.entrySet()) {
+            if (!entry.getKey().equals(majority)) {
+                oddCount += counts.get(entry.getKey())[0];
+                odd.append("\n  ").append(entry.getValue()).append(": ").append(entry.getKey());
+            }
+        }
+        throw new SchemaEvolutionException(ErrorCode.SCHEMA_DRIFT, prefix + "_*", null, oddCount + " of "
+                + counts.values().stream().mapToLong(c -> c[0]).sum() + " chunk tables differ from the schema of the others ("
+                + majority + "):" + odd, null);
+    }
+
+    private static String target(Chunk chunk) {
+        if (chunk instanceof Chunk.Partition partition) {
+            return PostgresIdentifiers.qualified(null, partition.partition());
+        }
+        return PostgresIdentifiers.qualified(null, chunk.table());
+    }
+
+    private static String chunkCondition(Chunk chunk) {
+        if (chunk instanceof Chunk.KeyRange range) {
+            String key = PostgresIdentifiers.column(range.table(), range.keyColumn());
+            return key + " >= ? AND " + key + " < ?";
+        }
+        return "";
+    }
+
+    /** Streams a catalog query's rows as chunks; the statement closes with the stream. */
+    private static Stream<Chunk> stream(Connection connection, String sql, String parameter, RowMapper mapper)
+            throws SQLException {
+        PreparedStatement select = connection.prepareStatement(sql);
+        select.setFetchSize(1_000);
+        select.setString(1, parameter);
+        ResultSet rows = select.executeQuery();
+        java.util.Iterator<Chunk> iterator = new java.util.Iterator<>() {
+            private Boolean next;
+
+            @Override
+            public boolean hasNext() {
+                if (next == null) {
+                    try {
+                        next = rows.next();
+                    } catch (SQLException e) {
+                        throw new IllegalStateException("cannot read the chunk list: " + e.getMessage(), e);
+                    }
+                }
+                return next;
+            }
+
+            @Override
+            public Chunk next() {
+                if (!hasNext()) {
+                    throw new java.util.NoSuchElementException();
+                }
+                next = null;
+                try {
+                    return mapper.map(rows);
+                } catch (SQLException e) {
+                    throw new IllegalStateException("cannot read the chunk list: " + e.getMessage(), e);
+                }
+            }
+        };
+        return java.util.stream.StreamSupport.stream(java.util.Spliterators.spliteratorUnknownSize(iterator,
+                java.util.Spliterator.ORDERED), false).onClose(() -> {
+                    try {
+                        select.close();
+                    } catch (SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+    }
+
+    @FunctionalInterface
+    private interface RowMapper {
+        Chunk map(ResultSet row) throws SQLException;
     }
 
 }

@@ -93,8 +93,7 @@ final class ChdbEngine implements AutoCloseable {
                 }
                 byte[] buffer = new byte[1 << 16];
                 for (int read; (read = data.read(buffer)) > 0; ) {
-                    byte[] chunk = read == buffer.length ? buffer : java.util.Arrays.copyOf(buffer, read);
-                    if (chdb.chdb_stream_append(stream, chunk, read) != 0) {
+                    if (chdb.chdb_stream_append(stream, buffer, read) != 0) {
                         String appendError = chdb.chdb_stream_insert_error(stream);
                         throw new Failure(appendError == null ? "Code: 1000. insert stream failed" : appendError);
                     }
@@ -124,6 +123,10 @@ final class ChdbEngine implements AutoCloseable {
                 throw new Failure(error);
             }
             long length = chdb.chdb_result_length(result);
+            if (length > Integer.MAX_VALUE - 8) {
+                throw new Failure("Code: 173. DB::Exception: a result of " + length + " bytes is more than the embedded server"
+                        + " passes on in one response. (CANNOT_ALLOCATE_MEMORY)");
+            }
             Pointer buffer = chdb.chdb_result_buffer(result);
             byte[] data = length == 0 || buffer == null ? new byte[0] : buffer.getByteArray(0, (int) length);
             return new Result(data, chdb.chdb_result_rows_read(result), chdb.chdb_result_bytes_read(result),

@@ -84,6 +84,13 @@ final class ChdbHttpHandler implements HttpHandler {
         try (exchange) {
             try {
                 serve(exchange);
+            } catch (OutOfMemoryError e) {
+                // a result is copied into the heap whole; the copy that failed is garbage already
+                if (exchange.getResponseCode() < 0) {
+                    fail(exchange, new ChdbEngine.Failure("Code: 173. DB::Exception: the result does not fit in the embedded"
+                            + " server's heap (" + Runtime.getRuntime().maxMemory() / (1 << 20) + " MB). (CANNOT_ALLOCATE_MEMORY)"),
+                            UUID.randomUUID().toString());
+                }
             } catch (RuntimeException | LinkageError e) {
                 // answer rather than drop the connection, which clients would retry
                 System.err.println("request failed: " + e);

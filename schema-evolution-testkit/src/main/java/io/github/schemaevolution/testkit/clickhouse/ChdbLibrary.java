@@ -49,7 +49,8 @@ public final class ChdbLibrary {
             + "(2) point " + LIBRARY_VARIABLE + " (or -D" + LIBRARY_PROPERTY + ") at an existing libchdb.so; "
             + "(3) set SCHEMA_EVOLUTION_CLICKHOUSE_URL (or -Dschemaevolution.clickhouse.url) to a running server, "
             + "e.g. http://localhost:8123; "
-            + "(4) with Docker, run with -Dschemaevolution.clickhouse=testcontainers.";
+            + "(4) with Docker and org.testcontainers:clickhouse on the test class path, "
+            + "run with -Dschemaevolution.clickhouse=testcontainers.";
 
     private ChdbLibrary() {
     }

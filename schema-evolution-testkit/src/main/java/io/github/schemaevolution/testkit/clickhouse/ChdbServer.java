@@ -42,7 +42,7 @@ public final class ChdbServer {
 
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
         // requests wait for the engine one at a time (ChdbEngine); threads only overlap their I/O.
-        // Large stacks, as ClickHouse's parser and analyzer recurse deeply on the calling thread
+        // Large stacks: whatever of a statement runs on the calling thread, ClickHouse's parser recurses deeply
         ExecutorService workers = Executors.newFixedThreadPool(8, runnable -> {
             Thread thread = new Thread(null, runnable, "chdb-http", WORKER_STACK_BYTES);
             thread.setDaemon(true);

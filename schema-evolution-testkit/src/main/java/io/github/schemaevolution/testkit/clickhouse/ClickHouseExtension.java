@@ -63,9 +63,14 @@ public final class ClickHouseExtension implements ParameterResolver, AfterEachCa
     /** A dead embedded engine fails the test that killed it, with the reason, rather than the next one. */
     @Override
     public void afterEach(ExtensionContext context) {
-        ClickHouseServer server = context.getRoot().getStore(NAMESPACE).get(ClickHouseServer.class, ClickHouseServer.class);
-        if (server != null && server.embedded() != null) {
-            server.embedded().checkAlive();
+        TestDatabase database;
+        try {
+            database = context.getStore(NAMESPACE).get(TestDatabase.class, TestDatabase.class);
+        } catch (RuntimeException failedBefore) {
+            return; // the store rethrows the failure that resolving the parameter reported already
+        }
+        if (database != null && database.server.embedded() != null) {
+            database.server.embedded().checkAlive();
         }
     }
 

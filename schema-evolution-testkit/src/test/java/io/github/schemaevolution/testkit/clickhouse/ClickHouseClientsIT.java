@@ -67,7 +67,7 @@ class ClickHouseClientsIT {
             new Column("u16", "UInt16", 60_000, 65_535, ResultSet::getInt, GenericRecord::getInteger),
             new Column("u32", "UInt32", 4_000_000_000L, 4_294_967_295L, ResultSet::getLong, GenericRecord::getLong),
             new Column("u64", "UInt64", new BigInteger("18000000000000000000"), new BigInteger("18446744073709551615"),
-                    (row, c) -> BigInteger.ONE, (r, c) -> "x"),
+                    (row, c) -> row.getObject(c, BigInteger.class), GenericRecord::getBigInteger),
             new Column("f32", "Float32", 1.5f, -0.25f, ResultSet::getFloat, GenericRecord::getFloat),
             new Column("f64", "Float64", 2.25, 1e300, ResultSet::getDouble, GenericRecord::getDouble),
             new Column("dec", "Decimal(18, 4)", new BigDecimal("12345.6789"), new BigDecimal("-99999999999999.9999"),
@@ -95,9 +95,14 @@ class ClickHouseClientsIT {
             + COLUMNS.stream().map(c -> c.name() + " " + c.type()).collect(Collectors.joining(", "))
             + ") ENGINE = MergeTree ORDER BY id";
 
+    /** client-v2 with its defaults, which include compressed responses ({@code compress=1}). */
     private static Client client(ClickHouseEndpoint endpoint) {
+        return builder(endpoint).build();
+    }
+
+    private static Client.Builder builder(ClickHouseEndpoint endpoint) {
         return new Client.Builder().addEndpoint(endpoint.httpUrl()).setUsername(endpoint.user())
-                .setPassword(endpoint.password()).setDefaultDatabase(endpoint.database()).build();
+                .setPassword(endpoint.password()).setDefaultDatabase(endpoint.database());
     }
 
     @Test
@@ -167,24 +172,33 @@ class ClickHouseClientsIT {
     }
 
     @Test
-    void bulkRowBinaryInsertArrivesWhole(ClickHouseEndpoint endpoint) throws Exception {
-        try (Client client = client(endpoint)) {
-            client.execute("CREATE TABLE bulk (id UInt32, label String) ENGINE = MergeTree ORDER BY id").get().close();
-            ByteArrayOutputStream rows = new ByteArrayOutputStream();
-            for (int i = 0; i < 20_000; i++) {
-                rows.write(new byte[]{(byte) i, (byte) (i >>> 8), (byte) (i >>> 16), (byte) (i >>> 24)});
-                // labels with blank lines inside: the reason binary data goes through the streaming insert
-                byte[] label = ("row " + i + (i % 1000 == 0 ? "\n\n" : "")).getBytes(StandardCharsets.UTF_8);
-                rows.write(label.length);
-                rows.write(label);
+    void bulkRowBinaryInsertsArriveWholeWithAndWithoutCompression(ClickHouseEndpoint endpoint) throws Exception {
+        try (Client plain = builder(endpoint).compressServerResponse(false).build();
+             Client compressing = builder(endpoint).compressClientRequest(true).build()) {
+            plain.execute("CREATE TABLE bulk (id UInt32, label String) ENGINE = MergeTree ORDER BY id").get().close();
+            plain.insert("bulk", rowBinary(0, 10_000), ClickHouseFormat.RowBinary).get().close();
+            compressing.insert("bulk", rowBinary(10_000, 20_000), ClickHouseFormat.RowBinary).get().close();
+
+            String sql = "SELECT count() AS n, sum(id) AS total, countIf(label LIKE '%\\n\\n') AS blank FROM bulk";
+            for (Client client : List.of(plain, compressing)) {
+                GenericRecord summary = client.queryAll(sql).get(0);
+                assertThat(summary.getLong("n")).isEqualTo(20_000);
+                assertThat(summary.getLong("total")).isEqualTo(199_990_000L);
+                assertThat(summary.getLong("blank")).isEqualTo(20);
             }
-            client.insert("bulk", new ByteArrayInputStream(rows.toByteArray()), ClickHouseFormat.RowBinary).get().close();
-            List<GenericRecord> summary = client.queryAll(
-                    "SELECT count() AS n, sum(id) AS total, countIf(label LIKE '%\\n\\n') AS blank FROM bulk");
-            assertThat(summary.get(0).getLong("n")).isEqualTo(20_000);
-            assertThat(summary.get(0).getLong("total")).isEqualTo(199_990_000L);
-            assertThat(summary.get(0).getLong("blank")).isEqualTo(20);
         }
+    }
+
+    /** Rows {@code (id, 'row <id>')} in RowBinary; every thousandth label ends in a blank line, which inline data would lose. */
+    private static ByteArrayInputStream rowBinary(int from, int to) {
+        ByteArrayOutputStream rows = new ByteArrayOutputStream();
+        for (int i = from; i < to; i++) {
+            rows.writeBytes(new byte[]{(byte) i, (byte) (i >>> 8), (byte) (i >>> 16), (byte) (i >>> 24)});
+            byte[] label = ("row " + i + (i % 1000 == 0 ? "\n\n" : "")).getBytes(StandardCharsets.UTF_8);
+            rows.write(label.length);
+            rows.writeBytes(label);
+        }
+        return new ByteArrayInputStream(rows.toByteArray());
     }
 
     @Test
@@ -216,6 +230,8 @@ class ClickHouseClientsIT {
             assertThatThrownBy(() -> client.query("SELECT * FROM no_such_table").get())
                     .isInstanceOfSatisfying(ServerException.class, e -> assertThat(e.getCode()).isEqualTo(60))
                     .hasMessageContaining("UNKNOWN_TABLE");
+            assertThatThrownBy(() -> client.insert("no_such_table", rowBinary(0, 10), ClickHouseFormat.RowBinary).get())
+                    .isInstanceOfSatisfying(ServerException.class, e -> assertThat(e.getCode()).isEqualTo(60));
         }
         try (Connection connection = endpoint.dataSource().getConnection(); Statement statement = connection.createStatement()) {
             assertThatThrownBy(() -> statement.executeQuery("SELECT * FROM no_such_table"))
