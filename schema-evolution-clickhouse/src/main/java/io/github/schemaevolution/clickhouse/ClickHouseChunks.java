@@ -5,6 +5,8 @@ import io.github.schemaevolution.api.SchemaEvolutionException;
 import io.github.schemaevolution.api.chunk.Chunk;
 import io.github.schemaevolution.api.chunk.ChunkOperation;
 import io.github.schemaevolution.api.chunk.ChunkSource;
+import io.github.schemaevolution.api.chunk.ChunkStreams;
+import io.github.schemaevolution.api.chunk.SchemaSameness;
 import io.github.schemaevolution.api.model.ColumnDefault;
 import io.github.schemaevolution.spi.IdentifierRules;
 import io.github.schemaevolution.spi.IdentifierRules.Kind;
@@ -46,6 +48,54 @@ public final class ClickHouseChunks {
             // partitions number in the thousands at most, unlike chunk tables: a list is fine here
             return partitions.stream();
         };
+    }
+
+    /**
+     * Tables of the current database named {@code <prefix>_<number>} (per-chunk tables of a catalog),
+     * streamed from {@code system.tables}.
+     */
+    public static ChunkSource chunkTables(String prefix) {
+        IDENTIFIERS.check(Kind.TABLE, null, prefix);
+        return connection -> {
+            PreparedStatement select = connection.prepareStatement("SELECT name, total_rows FROM system.tables"
+                    + " WHERE database = currentDatabase() AND match(name, concat('^', ?, '_[0-9]+$')) ORDER BY name");
+            select.setString(1, prefix);
+            return ChunkStreams.fromQuery(select, row -> new Chunk.ChunkTable(row.getString(1), row.getLong(2)));
+        };
+    }
+
+    /** The same {@code ALTER TABLE ... ADD COLUMN IF NOT EXISTS} on every chunk table: metadata only, idempotent. */
+    public static ChunkOperation addColumn(io.github.schemaevolution.api.model.Column column) {
+        IDENTIFIERS.check(Kind.COLUMN, null, column.name());
+        return (connection, chunk) -> {
+            try (java.sql.Statement statement = connection.createStatement()) {
+                statement.execute("ALTER TABLE " + IDENTIFIERS.qualified(null, chunk.table()) + " ADD COLUMN IF NOT EXISTS "
+                        + IDENTIFIERS.quote(Kind.COLUMN, chunk.table(), column.name()) + " " + column.type().sql());
+            }
+            return 0;
+        };
+    }
+
+    /**
+     * Checks that every chunk table named {@code <prefix>_<number>} has the same columns (names, types,
+     * order), naming those that differ from the schema most of them have.
+     *
+     * @throws SchemaEvolutionException SCHEMA_DRIFT listing the odd tables (at most 50 named per schema)
+     */
+    public static void verifySameSchema(java.sql.Connection connection, String prefix) throws SQLException {
+        IDENTIFIERS.check(Kind.TABLE, null, prefix);
+        SchemaSameness sameness = new SchemaSameness(prefix + "_*");
+        try (PreparedStatement select = connection.prepareStatement("SELECT table, arrayStringConcat(groupArray(concat(name, ' ', type)), ', ')"
+                + " FROM (SELECT table, name, type FROM system.columns WHERE database = currentDatabase()"
+                + " AND match(table, concat('^', ?, '_[0-9]+$')) ORDER BY table, position) GROUP BY table")) {
+            select.setString(1, prefix);
+            try (ResultSet row = select.executeQuery()) {
+                while (row.next()) {
+                    sameness.add(row.getString(1), row.getString(2));
+                }
+            }
+        }
+        sameness.check();
     }
 
     /**

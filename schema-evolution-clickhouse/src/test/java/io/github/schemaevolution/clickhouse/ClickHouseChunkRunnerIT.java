@@ -1,19 +1,27 @@
 package io.github.schemaevolution.clickhouse;
 
+import io.github.schemaevolution.api.ErrorCode;
+import io.github.schemaevolution.api.SchemaEvolutionException;
 import io.github.schemaevolution.api.chunk.ChunkRunner;
+import io.github.schemaevolution.api.model.Column;
+import io.github.schemaevolution.api.model.ColumnType;
+import io.github.schemaevolution.testkit.clickhouse.ClickHouseEndpoint;
 import io.github.schemaevolution.api.chunk.RunReport;
 import io.github.schemaevolution.testkit.clickhouse.ClickHouseTest;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import javax.sql.DataSource;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The chunked runner on a real ClickHouse: per-partition mutations, checkpoints, failures, cancellation. */
 @ClickHouseTest
@@ -81,6 +89,45 @@ class ClickHouseChunkRunnerIT {
                 ClickHouseChunks.fill("y", "x + 0.5", Duration.ofMinutes(1)));
         assertThat(resumed.chunksSkipped()).isEqualTo(2);
         assertThat(count("y = x + 0.5")).isEqualTo(ROWS);
+    }
+
+    @Test
+    void aKilledProcessResumesAndEveryRowEndsWithItsValue(ClickHouseEndpoint endpoint) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                KilledClickHouseFillMain.class.getName(), endpoint.jdbcUrl(), "killed", "2")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        assertThat(child.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(child.exitValue()).as("the child halted itself mid-run").isEqualTo(3);
+        assertThat(count("y = x * 2 + 1")).isEqualTo(2L * ROWS / MONTHS);
+
+        RunReport resumed = runner().build().run("killed", ClickHouseChunks.partitions("readings"),
+                ClickHouseChunks.fill("y", "x * 2 + 1", Duration.ofMinutes(1)));
+        assertThat(resumed.outcome()).isEqualTo(RunReport.Outcome.COMPLETED);
+        assertThat(resumed.chunksSkipped()).isEqualTo(2);
+        assertThat(resumed.chunksDone()).isEqualTo(MONTHS - 2);
+        assertThat(count("y = x * 2 + 1")).isEqualTo(ROWS);
+    }
+
+    @Test
+    void ddlOverChunkTablesAndADifferentChunkIsNamed() throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            for (int chunk = 1; chunk <= 20; chunk++) {
+                connection.createStatement().execute("CREATE TABLE object_" + chunk + " (id UInt64, ra Float64) ENGINE = MergeTree ORDER BY id");
+            }
+        }
+        RunReport ddl = runner().build().run("add-flux", ClickHouseChunks.chunkTables("object"),
+                ClickHouseChunks.addColumn(Column.of("flux", ColumnType.nullable(ColumnType.FLOAT64))));
+        assertThat(ddl.chunksDone()).isEqualTo(20);
+        try (Connection connection = dataSource.getConnection()) {
+            ClickHouseChunks.verifySameSchema(connection, "object");
+            connection.createStatement().execute("ALTER TABLE object_7 DROP COLUMN flux");
+            assertThatThrownBy(() -> ClickHouseChunks.verifySameSchema(connection, "object"))
+                    .isInstanceOfSatisfying(SchemaEvolutionException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.SCHEMA_DRIFT);
+                        assertThat(e.getMessage()).contains("1 of 20", "[object_7]");
+                    });
+        }
     }
 
     private long count(String predicate) throws SQLException {

@@ -5,6 +5,8 @@ import io.github.schemaevolution.api.SchemaEvolutionException;
 import io.github.schemaevolution.api.chunk.Chunk;
 import io.github.schemaevolution.api.chunk.ChunkOperation;
 import io.github.schemaevolution.api.chunk.ChunkSource;
+import io.github.schemaevolution.api.chunk.ChunkStreams;
+import io.github.schemaevolution.api.chunk.SchemaSameness;
 import io.github.schemaevolution.api.model.ColumnDefault;
 import io.github.schemaevolution.spi.IdentifierRules.Kind;
 
@@ -149,8 +151,7 @@ public final class PostgresChunks {
      */
     public static void verifySameSchema(Connection connection, String prefix) throws SQLException {
         PostgresIdentifiers.RULES.check(Kind.TABLE, null, prefix);
-        java.util.Map<String, long[]> counts = new java.util.HashMap<>();
-        java.util.Map<String, java.util.List<String>> samples = new java.util.HashMap<>();
+        SchemaSameness sameness = new SchemaSameness(prefix + "_*");
         String sql = "SELECT c.relname, string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum)"
                 + " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
                 + " WHERE c.relkind IN ('r', 'p') AND c.relnamespace = current_schema()::regnamespace"
@@ -159,31 +160,11 @@ public final class PostgresChunks {
             select.setString(1, prefix);
             try (ResultSet row = select.executeQuery()) {
                 while (row.next()) {
-                    String signature = row.getString(2);
-                    counts.computeIfAbsent(signature, k -> new long[1])[0]++;
-                    java.util.List<String> names = samples.computeIfAbsent(signature, k -> new java.util.ArrayList<>());
-                    if (names.size() < 50) {
-                        names.add(row.getString(1));
-                    }
+                    sameness.add(row.getString(1), row.getString(2));
                 }
             }
         }
-        if (counts.size() <= 1) {
-            return;
-        }
-        String majority = counts.entrySet().stream().max(java.util.Comparator.comparingLong(e -> e.getValue()[0]))
-                .orElseThrow().getKey();
-        StringBuilder odd = new StringBuilder();
-        long oddCount = 0;
-        for (java.util.Map.Entry<String, java.util.List<String>> entry : samples.entrySet()) {
-            if (!entry.getKey().equals(majority)) {
-                oddCount += counts.get(entry.getKey())[0];
-                odd.append("\n  ").append(entry.getValue()).append(": ").append(entry.getKey());
-            }
-        }
-        throw new SchemaEvolutionException(ErrorCode.SCHEMA_DRIFT, prefix + "_*", null, oddCount + " of "
-                + counts.values().stream().mapToLong(c -> c[0]).sum() + " chunk tables differ from the schema of the others ("
-                + majority + "):" + odd, null);
+        sameness.check();
     }
 
     private static String target(Chunk chunk) {
@@ -202,53 +183,12 @@ public final class PostgresChunks {
     }
 
     /** Streams a catalog query's rows as chunks; the statement closes with the stream. */
-    private static Stream<Chunk> stream(Connection connection, String sql, String parameter, RowMapper mapper)
+    private static Stream<Chunk> stream(Connection connection, String sql, String parameter, ChunkStreams.RowMapper mapper)
             throws SQLException {
         PreparedStatement select = connection.prepareStatement(sql);
         select.setFetchSize(1_000);
         select.setString(1, parameter);
-        ResultSet rows = select.executeQuery();
-        java.util.Iterator<Chunk> iterator = new java.util.Iterator<>() {
-            private Boolean next;
-
-            @Override
-            public boolean hasNext() {
-                if (next == null) {
-                    try {
-                        next = rows.next();
-                    } catch (SQLException e) {
-                        throw new IllegalStateException("cannot read the chunk list: " + e.getMessage(), e);
-                    }
-                }
-                return next;
-            }
-
-            @Override
-            public Chunk next() {
-                if (!hasNext()) {
-                    throw new java.util.NoSuchElementException();
-                }
-                next = null;
-                try {
-                    return mapper.map(rows);
-                } catch (SQLException e) {
-                    throw new IllegalStateException("cannot read the chunk list: " + e.getMessage(), e);
-                }
-            }
-        };
-        return java.util.stream.StreamSupport.stream(java.util.Spliterators.spliteratorUnknownSize(iterator,
-                java.util.Spliterator.ORDERED), false).onClose(() -> {
-                    try {
-                        select.close();
-                    } catch (SQLException e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
-    }
-
-    @FunctionalInterface
-    private interface RowMapper {
-        Chunk map(ResultSet row) throws SQLException;
+        return ChunkStreams.fromQuery(select, mapper);
     }
 
 }
