@@ -104,7 +104,19 @@ public final class ClickHouseChunks {
      * Idempotent: the value is computed from the row, so running a partition twice changes nothing.
      */
     public static ChunkOperation fill(String column, String expression, Duration deadline) {
+        return update(column, expression, null, deadline);
+    }
+
+    /**
+     * Sets {@code column} to {@code expression} in the rows of one partition that match
+     * {@code predicate} (all when null), through a mutation waited for as {@link #fill} does. A
+     * mutation does not say how many rows it changed: the rows reported are the partition's.
+     */
+    public static ChunkOperation update(String column, String expression, String predicate, Duration deadline) {
         new ColumnDefault.Expression(expression);
+        if (predicate != null) {
+            new ColumnDefault.Expression(predicate);
+        }
         return (connection, chunk) -> {
             if (!(chunk instanceof Chunk.Partition partition)) {
                 throw new SchemaEvolutionException(ErrorCode.FEATURE_UNSUPPORTED, chunk.table(), column,
@@ -113,7 +125,8 @@ public final class ClickHouseChunks {
             String table = IDENTIFIERS.qualified(null, partition.table());
             String quoted = IDENTIFIERS.quote(Kind.COLUMN, partition.table(), column);
             try (PreparedStatement update = connection.prepareStatement("ALTER TABLE " + table + " UPDATE " + quoted + " = "
-                    + expression + " IN PARTITION ID ? WHERE 1 SETTINGS mutations_sync = 0")) {
+                    + expression + " IN PARTITION ID ? WHERE " + (predicate == null ? "1" : "(" + predicate + ")")
+                    + " SETTINGS mutations_sync = 0")) {
                 update.setString(1, partition.partition());
                 update.executeUpdate();
             }

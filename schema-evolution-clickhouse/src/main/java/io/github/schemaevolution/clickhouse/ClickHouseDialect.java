@@ -218,6 +218,28 @@ public final class ClickHouseDialect implements Dialect {
         return new ClickHouseHistory(IDENTIFIERS, historyTable);
     }
 
+    /**
+     * ClickHouse errors a retry may cure: timeouts, too many queries or parts at once, network
+     * trouble, a memory limit hit under concurrent load, an insert of unknown outcome, Keeper hiccups.
+     */
+    private static final Set<Integer> TRANSIENT_CODES = Set.of(159, 160, 164, 202, 209, 210, 241, 252, 319, 425, 999);
+    private static final java.util.regex.Pattern ERROR_CODE = java.util.regex.Pattern.compile("Code: (\\d+)\\.");
+
+    @Override
+    public boolean isTransient(java.sql.SQLException error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof java.net.SocketTimeoutException || cause instanceof java.net.ConnectException) {
+                return true;
+            }
+            String message = cause.getMessage();
+            java.util.regex.Matcher code = message == null ? null : ERROR_CODE.matcher(message);
+            if (code != null && code.find() && TRANSIENT_CODES.contains(Integer.parseInt(code.group(1)))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Override
     public io.github.schemaevolution.spi.CheckpointStore checkpoints(String checkpointTable) {
         return new ClickHouseCheckpoints(IDENTIFIERS, checkpointTable);

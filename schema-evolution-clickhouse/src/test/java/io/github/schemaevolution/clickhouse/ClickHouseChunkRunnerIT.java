@@ -2,6 +2,7 @@ package io.github.schemaevolution.clickhouse;
 
 import io.github.schemaevolution.api.ErrorCode;
 import io.github.schemaevolution.api.SchemaEvolutionException;
+import io.github.schemaevolution.api.chunk.ChunkOperation;
 import io.github.schemaevolution.api.chunk.ChunkRunner;
 import io.github.schemaevolution.api.model.Column;
 import io.github.schemaevolution.api.model.ColumnType;
@@ -18,6 +19,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -59,6 +61,24 @@ class ClickHouseChunkRunnerIT {
                 ClickHouseChunks.fill("y", "x * 3", Duration.ofMinutes(1)));
         assertThat(again.chunksSkipped()).isEqualTo(MONTHS);
         assertThat(count("y = x * 2 + 1")).isEqualTo(ROWS);
+    }
+
+    @Test
+    void updatesFollowThePredicateAndTransientErrorsAreRetried() throws SQLException {
+        AtomicInteger failures = new AtomicInteger();
+        ChunkOperation update = ClickHouseChunks.update("y", "-1", "id % 2 = 0", Duration.ofMinutes(1));
+        ChunkOperation flaky = (connection, chunk) -> {
+            if (failures.getAndIncrement() == 0) {
+                throw new SQLException("Code: 202. DB::Exception: Too many simultaneous queries. (TOO_MANY_SIMULTANEOUS_QUERIES)");
+            }
+            return update.apply(connection, chunk);
+        };
+        RunReport report = runner().retries(3, Duration.ofMillis(1)).build()
+                .run("even", ClickHouseChunks.partitions("readings"), flaky);
+        assertThat(report.outcome()).isEqualTo(RunReport.Outcome.COMPLETED);
+        assertThat(report.retries()).isEqualTo(1);
+        assertThat(count("y = -1")).isEqualTo(ROWS / 2);
+        assertThat(count("y IS NULL")).isEqualTo(ROWS / 2);
     }
 
     @Test
