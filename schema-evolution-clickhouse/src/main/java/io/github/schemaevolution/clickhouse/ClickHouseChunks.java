@@ -20,10 +20,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Chunks and chunk operations on ClickHouse: the active partitions of a MergeTree table, and a
- * fill of a column through a per-partition mutation ({@code ALTER TABLE ... UPDATE ... IN PARTITION}),
- * submitted without waiting and then awaited through {@code system.mutations} with a deadline, so
- * that several partitions' mutations run at once instead of paying each one's fixed latency in turn.
+ * Chunks and chunk operations on ClickHouse: the active partitions of a MergeTree table, or per-chunk
+ * tables. A fill or update of a partition is a lightweight {@code UPDATE} where the table allows it
+ * (settings {@code enable_block_number_column} and {@code enable_block_offset_column}); otherwise a
+ * per-partition mutation ({@code ALTER TABLE ... UPDATE ... IN PARTITION}), submitted without waiting
+ * and then awaited through {@code system.mutations} with a deadline, so that several partitions'
+ * mutations run at once instead of paying each one's fixed latency in turn.
  */
 public final class ClickHouseChunks {
     private static final IdentifierRules IDENTIFIERS = new ClickHouseDialect().identifiers();
@@ -117,6 +119,7 @@ public final class ClickHouseChunks {
         if (predicate != null) {
             new ColumnDefault.Expression(predicate);
         }
+        java.util.Map<String, Boolean> lightweight = new java.util.concurrent.ConcurrentHashMap<>();
         return (connection, chunk) -> {
             if (!(chunk instanceof Chunk.Partition partition)) {
                 throw new SchemaEvolutionException(ErrorCode.FEATURE_UNSUPPORTED, chunk.table(), column,
@@ -124,15 +127,38 @@ public final class ClickHouseChunks {
             }
             String table = IDENTIFIERS.qualified(null, partition.table());
             String quoted = IDENTIFIERS.quote(Kind.COLUMN, partition.table(), column);
+            String where = predicate == null ? "1" : "(" + predicate + ")";
+            if (lightweight.computeIfAbsent(partition.table(), name -> allowsLightweightUpdate(connection, name))) {
+                // a lightweight UPDATE patches the partition's parts and returns when done: no mutation to wait for
+                try (PreparedStatement update = connection.prepareStatement("UPDATE " + table + " SET " + quoted + " = "
+                        + expression + " WHERE _partition_id = ? AND " + where)) {
+                    update.setString(1, partition.partition());
+                    update.executeUpdate();
+                }
+                return partition.estimatedRows();
+            }
             try (PreparedStatement update = connection.prepareStatement("ALTER TABLE " + table + " UPDATE " + quoted + " = "
-                    + expression + " IN PARTITION ID ? WHERE " + (predicate == null ? "1" : "(" + predicate + ")")
-                    + " SETTINGS mutations_sync = 0")) {
+                    + expression + " IN PARTITION ID ? WHERE " + where + " SETTINGS mutations_sync = 0")) {
                 update.setString(1, partition.partition());
                 update.executeUpdate();
             }
             awaitMutations(connection, partition.table(), deadline);
             return partition.estimatedRows();
         };
+    }
+
+    /** Whether the table has the block number and offset columns a lightweight UPDATE needs. */
+    private static boolean allowsLightweightUpdate(java.sql.Connection connection, String table) {
+        try (PreparedStatement select = connection.prepareStatement("SELECT engine_full FROM system.tables"
+                + " WHERE database = currentDatabase() AND name = ?")) {
+            select.setString(1, table);
+            try (ResultSet row = select.executeQuery()) {
+                String engine = row.next() ? row.getString(1) : "";
+                return engine.contains("enable_block_number_column = 1") && engine.contains("enable_block_offset_column = 1");
+            }
+        } catch (SQLException e) {
+            return false;
+        }
     }
 
     private static void awaitMutations(java.sql.Connection connection, String table, Duration deadline) throws SQLException {

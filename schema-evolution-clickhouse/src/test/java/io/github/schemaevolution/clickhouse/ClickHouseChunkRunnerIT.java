@@ -64,6 +64,28 @@ class ClickHouseChunkRunnerIT {
     }
 
     @Test
+    void tablesThatAllowLightweightUpdatesAreFilledWithoutMutations() throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.createStatement().execute("CREATE TABLE light (day Date, id UInt64, x Float64, y Nullable(Float64))"
+                    + " ENGINE = MergeTree PARTITION BY toYYYYMM(day) ORDER BY id"
+                    + " SETTINGS enable_block_number_column = 1, enable_block_offset_column = 1");
+            connection.createStatement().execute("INSERT INTO light SELECT day, id, x, y FROM readings");
+        }
+        RunReport report = runner().build().run("light", ClickHouseChunks.partitions("light"),
+                ClickHouseChunks.update("y", "x * 2 + 1", "id % 3 = 0", Duration.ofMinutes(1)));
+        assertThat(report.outcome()).isEqualTo(RunReport.Outcome.COMPLETED);
+        assertThat(report.chunksDone()).isEqualTo(MONTHS);
+        try (Connection connection = dataSource.getConnection();
+             ResultSet row = connection.createStatement().executeQuery("SELECT countIf(y = x * 2 + 1), countIf(y IS NULL),"
+                     + " (SELECT count() FROM system.mutations WHERE database = currentDatabase() AND table = 'light') FROM light")) {
+            row.next();
+            assertThat(row.getLong(1)).isEqualTo(ROWS / 3);
+            assertThat(row.getLong(2)).isEqualTo(ROWS - ROWS / 3);
+            assertThat(row.getLong(3)).as("no mutation was needed").isZero();
+        }
+    }
+
+    @Test
     void updatesFollowThePredicateAndTransientErrorsAreRetried() throws SQLException {
         AtomicInteger failures = new AtomicInteger();
         ChunkOperation update = ClickHouseChunks.update("y", "-1", "id % 2 = 0", Duration.ofMinutes(1));
