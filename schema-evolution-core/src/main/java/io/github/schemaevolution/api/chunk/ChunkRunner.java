@@ -165,6 +165,13 @@ public final class ChunkRunner {
                         skipped.incrementAndGet();
                         continue;
                     }
+                    if (parallelism == 1) {
+                        // one at a time: on this thread, without handing each chunk to another one
+                        pace(first);
+                        first = false;
+                        process(chunk);
+                        continue;
+                    }
                     inFlight.acquire();
                     // paced once a slot is free, so that the rows of the chunks that just finished count
                     pace(first);
