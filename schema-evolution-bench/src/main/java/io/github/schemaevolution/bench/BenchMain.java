@@ -59,7 +59,7 @@ public final class BenchMain {
                     return method.getName();
                 }
             }
-        } catch (ClassNotFoundException e) {
+        } catch (ClassNotFoundException | LinkageError e) {
             return null;
         }
         return null;
