@@ -147,6 +147,29 @@ public final class ClickHouseChunks {
         };
     }
 
+    /**
+     * Empties {@code column} in one partition ({@code CLEAR COLUMN ... IN PARTITION ID}: its files are
+     * dropped from the partition's parts, and reads give the default, NULL for a Nullable column), and
+     * waits for the mutation as {@link #fill} does. Idempotent.
+     */
+    public static ChunkOperation clear(String column, Duration deadline) {
+        IDENTIFIERS.check(Kind.COLUMN, null, column);
+        return (connection, chunk) -> {
+            if (!(chunk instanceof Chunk.Partition partition)) {
+                throw new SchemaEvolutionException(ErrorCode.FEATURE_UNSUPPORTED, chunk.table(), column,
+                        "a ClickHouse clear works on partitions; got " + chunk.id(), null);
+            }
+            try (PreparedStatement clear = connection.prepareStatement("ALTER TABLE " + IDENTIFIERS.qualified(null, partition.table())
+                    + " CLEAR COLUMN IF EXISTS " + IDENTIFIERS.quote(Kind.COLUMN, partition.table(), column)
+                    + " IN PARTITION ID ? SETTINGS mutations_sync = 0")) {
+                clear.setString(1, partition.partition());
+                clear.executeUpdate();
+            }
+            awaitMutations(connection, partition.table(), deadline);
+            return partition.estimatedRows();
+        };
+    }
+
     /** Whether the table has the block number and offset columns a lightweight UPDATE needs. */
     private static boolean allowsLightweightUpdate(java.sql.Connection connection, String table) {
         try (PreparedStatement select = connection.prepareStatement("SELECT engine_full FROM system.tables"

@@ -61,6 +61,11 @@ class ClickHouseChunkRunnerIT {
                 ClickHouseChunks.fill("y", "x * 3", Duration.ofMinutes(1)));
         assertThat(again.chunksSkipped()).isEqualTo(MONTHS);
         assertThat(count("y = x * 2 + 1")).isEqualTo(ROWS);
+
+        RunReport cleared = runner().build().run("clear", ClickHouseChunks.partitions("readings"),
+                ClickHouseChunks.clear("y", Duration.ofMinutes(1)));
+        assertThat(cleared.chunksDone()).isEqualTo(MONTHS);
+        assertThat(count("y IS NULL")).isEqualTo(ROWS);
     }
 
     @Test
