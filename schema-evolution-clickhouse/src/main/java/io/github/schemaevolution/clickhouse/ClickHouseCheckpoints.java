@@ -8,6 +8,10 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
  * Checkpoints of chunked runs in a ReplacingMergeTree keyed on (run, chunk). ClickHouse has no
@@ -34,15 +38,25 @@ final class ClickHouseCheckpoints implements CheckpointStore {
     }
 
     @Override
-    public boolean isDone(Connection connection, String runId, String chunkId) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement("SELECT count() FROM " + identifiers.qualified(null, table)
-                + " WHERE run_id = ? AND chunk_id = ?")) {
+    public Set<String> finished(Connection connection, String runId, List<String> chunkIds) throws SQLException {
+        Set<String> finished = new HashSet<>();
+        if (chunkIds.isEmpty()) {
+            return finished;
+        }
+        String placeholders = String.join(", ", Collections.nCopies(chunkIds.size(), "?"));
+        try (PreparedStatement select = connection.prepareStatement("SELECT DISTINCT chunk_id FROM " + identifiers.qualified(null, table)
+                + " WHERE run_id = ? AND chunk_id IN (" + placeholders + ")")) {
             select.setString(1, runId);
-            select.setString(2, chunkId);
+            for (int i = 0; i < chunkIds.size(); i++) {
+                select.setString(i + 2, chunkIds.get(i));
+            }
             try (ResultSet row = select.executeQuery()) {
-                return row.next() && row.getLong(1) > 0;
+                while (row.next()) {
+                    finished.add(row.getString(1));
+                }
             }
         }
+        return finished;
     }
 
     @Override

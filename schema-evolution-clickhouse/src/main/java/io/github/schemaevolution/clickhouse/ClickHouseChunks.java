@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Chunks and chunk operations on ClickHouse: the active partitions of a MergeTree table, or per-chunk
@@ -28,7 +29,7 @@ import java.util.List;
  * mutations run at once instead of paying each one's fixed latency in turn.
  */
 public final class ClickHouseChunks {
-    private static final IdentifierRules IDENTIFIERS = new ClickHouseDialect().identifiers();
+    static final IdentifierRules IDENTIFIERS = new ClickHouseDialect().identifiers();
 
     private ClickHouseChunks() {
     }
@@ -69,13 +70,19 @@ public final class ClickHouseChunks {
     /** The same {@code ALTER TABLE ... ADD COLUMN IF NOT EXISTS} on every chunk table: metadata only, idempotent. */
     public static ChunkOperation addColumn(io.github.schemaevolution.api.model.Column column) {
         IDENTIFIERS.check(Kind.COLUMN, null, column.name());
-        return (connection, chunk) -> {
+        ChunkOperation work = (connection, chunk) -> {
             try (java.sql.Statement statement = connection.createStatement()) {
-                statement.execute("ALTER TABLE " + IDENTIFIERS.qualified(null, chunk.table()) + " ADD COLUMN IF NOT EXISTS "
-                        + IDENTIFIERS.quote(Kind.COLUMN, chunk.table(), column.name()) + " " + column.type().sql());
+                statement.execute(addColumnSql(chunk, column));
             }
             return 0;
         };
+        return ChunkOperation.described(work, (connection, chunk) -> "DDL on every chunk table (metadata only): "
+                + addColumnSql(chunk, column));
+    }
+
+    private static String addColumnSql(Chunk chunk, io.github.schemaevolution.api.model.Column column) {
+        return "ALTER TABLE " + IDENTIFIERS.qualified(null, chunk.table()) + " ADD COLUMN IF NOT EXISTS "
+                + IDENTIFIERS.quote(Kind.COLUMN, chunk.table(), column.name()) + " " + column.type().sql();
     }
 
     /**
@@ -115,36 +122,84 @@ public final class ClickHouseChunks {
      * mutation does not say how many rows it changed: the rows reported are the partition's.
      */
     public static ChunkOperation update(String column, String expression, String predicate, Duration deadline) {
+        IDENTIFIERS.check(Kind.COLUMN, null, column);
         new ColumnDefault.Expression(expression);
         if (predicate != null) {
             new ColumnDefault.Expression(predicate);
         }
         java.util.Map<String, Boolean> lightweight = new java.util.concurrent.ConcurrentHashMap<>();
-        return (connection, chunk) -> {
-            if (!(chunk instanceof Chunk.Partition partition)) {
-                throw new SchemaEvolutionException(ErrorCode.FEATURE_UNSUPPORTED, chunk.table(), column,
-                        "a ClickHouse fill works on partitions; got " + chunk.id(), null);
-            }
-            String table = IDENTIFIERS.qualified(null, partition.table());
-            String quoted = IDENTIFIERS.quote(Kind.COLUMN, partition.table(), column);
-            String where = predicate == null ? "1" : "(" + predicate + ")";
+        ChunkOperation work = (connection, chunk) -> {
+            Chunk.Partition partition = partitionOf(chunk, column, "fill");
             if (lightweight.computeIfAbsent(partition.table(), name -> allowsLightweightUpdate(connection, name))) {
                 // a lightweight UPDATE patches the partition's parts and returns when done: no mutation to wait for
-                try (PreparedStatement update = connection.prepareStatement("UPDATE " + table + " SET " + quoted + " = "
-                        + expression + " WHERE _partition_id = ? AND " + where)) {
+                try (PreparedStatement update = connection.prepareStatement(lightweightUpdate(partition, column, expression,
+                        predicate, "?"))) {
                     update.setString(1, partition.partition());
                     update.executeUpdate();
                 }
                 return partition.estimatedRows();
             }
-            try (PreparedStatement update = connection.prepareStatement("ALTER TABLE " + table + " UPDATE " + quoted + " = "
-                    + expression + " IN PARTITION ID ? WHERE " + where + " SETTINGS mutations_sync = 0")) {
+            try (PreparedStatement update = connection.prepareStatement(mutation(partition, column, expression, predicate, "?"))) {
                 update.setString(1, partition.partition());
                 update.executeUpdate();
             }
             awaitMutations(connection, partition.table(), deadline);
             return partition.estimatedRows();
         };
+        return ChunkOperation.described(work, (connection, chunk) -> {
+            Chunk.Partition partition = partitionOf(chunk, column, "fill");
+            String literal = ClickHouseSql.string(partition.partition());
+            return allowsLightweightUpdate(connection, partition.table())
+                    ? "in place, a lightweight UPDATE per partition (the table has block number and offset columns): "
+                            + lightweightUpdate(partition, column, expression, predicate, literal)
+                    : "in place, a mutation per partition, awaited in system.mutations (lightweight updates need the table"
+                            + " settings enable_block_number_column and enable_block_offset_column): "
+                            + mutation(partition, column, expression, predicate, literal);
+        });
+    }
+
+    /**
+     * Fills {@code column} of {@code table} by rewriting each partition: a copy of the partition with
+     * the column computed replaces it atomically ({@code INSERT ... SELECT}, then
+     * {@code REPLACE PARTITION}). Every row is written once as a plain insert, which makes this the
+     * cheapest way to fill most of a table; but it is for partitions nobody writes during the run
+     * (closed months, frozen releases): a write noticed during a partition's copy sends the partition
+     * back to be copied again, and one in the instant before its swap would be lost. Needs a
+     * non-replicated MergeTree-family table. One operation serves one run at a time.
+     */
+    public static ChunkOperation rewrite(String table, String column, String expression) {
+        return new PartitionRewrite(table, column, expression, null, () -> { });
+    }
+
+    /** {@link #rewrite(String, String, String)} of the rows that match {@code predicate}; the others keep their value. */
+    public static ChunkOperation rewrite(String table, String column, String expression, String predicate) {
+        return new PartitionRewrite(table, column, expression, Objects.requireNonNull(predicate, "predicate"), () -> { });
+    }
+
+    private static String lightweightUpdate(Chunk.Partition partition, String column, String expression, String predicate,
+                                            String partitionId) {
+        return "UPDATE " + IDENTIFIERS.qualified(null, partition.table()) + " SET " + IDENTIFIERS.quote(Kind.COLUMN,
+                partition.table(), column) + " = " + expression + " WHERE _partition_id = " + partitionId + " AND "
+                + condition(predicate);
+    }
+
+    private static String mutation(Chunk.Partition partition, String column, String expression, String predicate,
+                                   String partitionId) {
+        return "ALTER TABLE " + IDENTIFIERS.qualified(null, partition.table()) + " UPDATE " + IDENTIFIERS.quote(Kind.COLUMN,
+                partition.table(), column) + " = " + expression + " IN PARTITION ID " + partitionId + " WHERE "
+                + condition(predicate) + " SETTINGS mutations_sync = 0";
+    }
+
+    private static String condition(String predicate) {
+        return predicate == null ? "1" : "(" + predicate + ")";
+    }
+
+    private static Chunk.Partition partitionOf(Chunk chunk, String column, String what) {
+        if (chunk instanceof Chunk.Partition partition) {
+            return partition;
+        }
+        throw new SchemaEvolutionException(ErrorCode.FEATURE_UNSUPPORTED, chunk.table(), column,
+                "a ClickHouse " + what + " works on partitions (ClickHouseChunks.partitions); got " + chunk.id(), null);
     }
 
     /**
@@ -154,20 +209,26 @@ public final class ClickHouseChunks {
      */
     public static ChunkOperation clear(String column, Duration deadline) {
         IDENTIFIERS.check(Kind.COLUMN, null, column);
-        return (connection, chunk) -> {
-            if (!(chunk instanceof Chunk.Partition partition)) {
-                throw new SchemaEvolutionException(ErrorCode.FEATURE_UNSUPPORTED, chunk.table(), column,
-                        "a ClickHouse clear works on partitions; got " + chunk.id(), null);
-            }
-            try (PreparedStatement clear = connection.prepareStatement("ALTER TABLE " + IDENTIFIERS.qualified(null, partition.table())
-                    + " CLEAR COLUMN IF EXISTS " + IDENTIFIERS.quote(Kind.COLUMN, partition.table(), column)
-                    + " IN PARTITION ID ? SETTINGS mutations_sync = 0")) {
+        ChunkOperation work = (connection, chunk) -> {
+            Chunk.Partition partition = partitionOf(chunk, column, "clear");
+            try (PreparedStatement clear = connection.prepareStatement(clearColumn(partition, column, "?"))) {
                 clear.setString(1, partition.partition());
                 clear.executeUpdate();
             }
             awaitMutations(connection, partition.table(), deadline);
             return partition.estimatedRows();
         };
+        return ChunkOperation.described(work, (connection, chunk) -> {
+            Chunk.Partition partition = partitionOf(chunk, column, "clear");
+            return "a mutation per partition that drops the column's files from its parts: "
+                    + clearColumn(partition, column, ClickHouseSql.string(partition.partition()));
+        });
+    }
+
+    private static String clearColumn(Chunk.Partition partition, String column, String partitionId) {
+        return "ALTER TABLE " + IDENTIFIERS.qualified(null, partition.table()) + " CLEAR COLUMN IF EXISTS "
+                + IDENTIFIERS.quote(Kind.COLUMN, partition.table(), column) + " IN PARTITION ID " + partitionId
+                + " SETTINGS mutations_sync = 0";
     }
 
     /** Whether the table has the block number and offset columns a lightweight UPDATE needs. */

@@ -18,6 +18,8 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -136,6 +138,19 @@ class ClickHouseChunkRunnerIT {
                 ClickHouseChunks.fill("y", "x + 0.5", Duration.ofMinutes(1)));
         assertThat(resumed.chunksSkipped()).isEqualTo(2);
         assertThat(count("y = x + 0.5")).isEqualTo(ROWS);
+    }
+
+    @Test
+    void throttlingAsksForThePausesTheCeilingImplies() throws SQLException {
+        List<Duration> pauses = new ArrayList<>();
+        // a clock that never moves: every pause asked for is the whole debt of the rate so far
+        RunReport report = runner().parallelism(1).maxRowsPerSecond(ROWS / MONTHS).clock(() -> 0L).pacer(pauses::add).build()
+                .run("throttled", ClickHouseChunks.partitions("readings"), ClickHouseChunks.fill("y", "x", Duration.ofMinutes(1)));
+        assertThat(report.outcome()).isEqualTo(RunReport.Outcome.COMPLETED);
+        assertThat(pauses).containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(3),
+                Duration.ofSeconds(4), Duration.ofSeconds(5));
+        assertThat(report.throttled()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(count("y = x")).isEqualTo(ROWS);
     }
 
     @Test

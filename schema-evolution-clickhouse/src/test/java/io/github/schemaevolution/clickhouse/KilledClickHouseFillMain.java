@@ -10,8 +10,9 @@ import java.util.Properties;
 
 /**
  * A process that fills {@code readings.y} partition by partition and halts itself once it has
- * finished {@code args[2]} partitions: a worker killed mid-run, for {@link ClickHouseChunkRunnerIT}.
- * Arguments: JDBC URL, run id, partitions before dying.
+ * finished {@code args[2]} partitions: a worker killed mid-run, for {@link ClickHouseChunkRunnerIT}
+ * and {@link ClickHousePartitionRewriteIT}. Arguments: JDBC URL, run id, partitions before dying, and
+ * optionally {@code rewrite} to fill by rewriting partitions instead of updating them.
  */
 public final class KilledClickHouseFillMain {
     private KilledClickHouseFillMain() {
@@ -37,7 +38,9 @@ public final class KilledClickHouseFillMain {
                     }
                 })
                 .build()
-                .run(args[1], ClickHouseChunks.partitions("readings"), ClickHouseChunks.fill("y", "x * 2 + 1", Duration.ofMinutes(1)));
+                .run(args[1], ClickHouseChunks.partitions("readings"), args.length > 3 && args[3].equals("rewrite")
+                        ? ClickHouseChunks.rewrite("readings", "y", "x * 2 + 1")
+                        : ClickHouseChunks.fill("y", "x * 2 + 1", Duration.ofMinutes(1)));
         System.exit(0);
     }
 }

@@ -2,6 +2,8 @@ package io.github.schemaevolution.spi;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
+import java.util.Set;
 
 /**
  * Where a chunked run records the chunks it finished, in the database it works on, so that a run
@@ -12,7 +14,12 @@ public interface CheckpointStore {
     /** Creates the checkpoint table if it is missing. */
     void ensureTable(Connection connection) throws SQLException;
 
-    boolean isDone(Connection connection, String runId, String chunkId) throws SQLException;
+    /**
+     * Which of {@code chunkIds} the run has finished. The runner asks for a window of a few hundred
+     * chunks at a time: one round trip per window rather than per chunk, and never the whole list of
+     * a 100,000-chunk run in memory.
+     */
+    Set<String> finished(Connection connection, String runId, List<String> chunkIds) throws SQLException;
 
     /** Records a finished chunk; on engines with transactions, inside the chunk's own transaction. */
     void markDone(Connection connection, String runId, String chunkId, long rows) throws SQLException;

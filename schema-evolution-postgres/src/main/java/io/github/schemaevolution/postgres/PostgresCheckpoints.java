@@ -7,6 +7,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
  * Checkpoints of chunked runs in an ordinary table keyed on (run, chunk), written in the chunk's
@@ -30,15 +33,22 @@ final class PostgresCheckpoints implements CheckpointStore {
     }
 
     @Override
-    public boolean isDone(Connection connection, String runId, String chunkId) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement("SELECT 1 FROM " + PostgresIdentifiers.qualified(null, table)
-                + " WHERE run_id = ? AND chunk_id = ?")) {
+    public Set<String> finished(Connection connection, String runId, List<String> chunkIds) throws SQLException {
+        Set<String> finished = new HashSet<>();
+        if (chunkIds.isEmpty()) {
+            return finished;
+        }
+        try (PreparedStatement select = connection.prepareStatement("SELECT chunk_id FROM " + PostgresIdentifiers.qualified(null, table)
+                + " WHERE run_id = ? AND chunk_id = ANY (?)")) {
             select.setString(1, runId);
-            select.setString(2, chunkId);
+            select.setArray(2, connection.createArrayOf("text", chunkIds.toArray()));
             try (ResultSet row = select.executeQuery()) {
-                return row.next();
+                while (row.next()) {
+                    finished.add(row.getString(1));
+                }
             }
         }
+        return finished;
     }
 
     @Override

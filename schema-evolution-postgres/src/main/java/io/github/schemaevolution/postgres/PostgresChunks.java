@@ -14,6 +14,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.regex.Pattern;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
 
@@ -25,6 +28,10 @@ import java.util.stream.Stream;
  * of a key range locks only the rows of its range).
  */
 public final class PostgresChunks {
+    /** A type as {@code format_type} prints a built-in or plainly named one: {@code numeric(20,0)}, {@code text[]}. */
+    private static final Pattern TYPE_NAME = Pattern.compile("[a-z][a-z0-9_ .]*(\\([0-9, ]+\\))?[a-z ]*(\\[\\])*");
+    private static final String FEATURE_NOT_SUPPORTED = "0A000";
+
     private PostgresChunks() {
     }
 
@@ -99,19 +106,13 @@ public final class PostgresChunks {
 
     /** Sets {@code column} to {@code expression} in the rows of a chunk that match {@code predicate} (all when null). */
     public static ChunkOperation update(String column, String expression, String predicate) {
+        PostgresIdentifiers.RULES.check(Kind.COLUMN, null, column);
         new ColumnDefault.Expression(expression);
         if (predicate != null) {
             new ColumnDefault.Expression(predicate);
         }
-        return (connection, chunk) -> {
-            String target = target(chunk);
-            String quoted = PostgresIdentifiers.column(chunk.table(), column);
-            String where = chunkCondition(chunk);
-            if (predicate != null) {
-                where = (where.isEmpty() ? "" : where + " AND ") + "(" + predicate + ")";
-            }
-            try (PreparedStatement update = connection.prepareStatement("UPDATE " + target + " SET " + quoted + " = "
-                    + expression + (where.isEmpty() ? "" : " WHERE " + where))) {
+        ChunkOperation work = (connection, chunk) -> {
+            try (PreparedStatement update = connection.prepareStatement(updateSql(chunk, column, expression, predicate))) {
                 if (chunk instanceof Chunk.KeyRange range) {
                     update.setLong(1, range.from());
                     update.setLong(2, range.to());
@@ -119,6 +120,100 @@ public final class PostgresChunks {
                 return update.executeUpdate();
             }
         };
+        return ChunkOperation.described(work, (connection, chunk) -> "in place, one UPDATE per chunk in its own transaction"
+                + " (row locks of the chunk only): " + updateSql(chunk, column, expression, predicate)
+                + (chunk instanceof Chunk.KeyRange range ? " with the range [" + range.from() + ", " + range.to() + ")" : ""));
+    }
+
+    private static String updateSql(Chunk chunk, String column, String expression, String predicate) {
+        String where = chunkCondition(chunk);
+        if (predicate != null) {
+            where = (where.isEmpty() ? "" : where + " AND ") + "(" + predicate + ")";
+        }
+        return "UPDATE " + target(chunk) + " SET " + PostgresIdentifiers.column(chunk.table(), column) + " = " + expression
+                + (where.isEmpty() ? "" : " WHERE " + where);
+    }
+
+    /**
+     * Fills {@code column} of each chunk table by rewriting the table once: {@code ALTER TABLE ...
+     * ALTER COLUMN ... TYPE <its own type> USING (expression)} writes a new copy of the table with the
+     * column computed and rebuilds its indexes, in the chunk's transaction, with its checkpoint. Every
+     * row is written once, without the dead row versions an UPDATE leaves, so it costs about what
+     * {@code CREATE TABLE AS SELECT} costs; the table keeps its identity, grants, indexes, constraints
+     * and triggers. The price: the chunk table is locked (ACCESS EXCLUSIVE, readers too) while it is
+     * rewritten, so it suits chunk tables of a catalog, each small beside the whole; taking the lock
+     * waits at most {@code lockTimeout}, then the chunk is retried. Works on chunk tables only: a
+     * partition's column type cannot be altered alone, and a key range is not a table.
+     */
+    public static ChunkOperation rewrite(String column, String expression, Duration lockTimeout) {
+        return rewrite(column, expression, null, lockTimeout);
+    }
+
+    /** {@link #rewrite(String, String, Duration)} of the rows that match {@code predicate}; the others keep their value. */
+    public static ChunkOperation rewrite(String column, String expression, String predicate, Duration lockTimeout) {
+        String quoted = PostgresIdentifiers.RULES.quote(Kind.COLUMN, null, column);
+        new ColumnDefault.Expression(expression);
+        if (predicate != null) {
+            new ColumnDefault.Expression(predicate);
+        }
+        Objects.requireNonNull(lockTimeout, "lockTimeout");
+        String using = predicate == null ? "(" + expression + ")"
+                : "(CASE WHEN (" + predicate + ") THEN (" + expression + ") ELSE " + quoted + " END)";
+        ChunkOperation work = (connection, chunk) -> {
+            Chunk.ChunkTable table = chunkTableOf(chunk, column);
+            PostgresHistory.setLockTimeout(connection, lockTimeout, !connection.getAutoCommit());
+            try (java.sql.Statement statement = connection.createStatement()) {
+                statement.execute(rewriteSql(connection, table, column, using));
+            } catch (SQLException e) {
+                if (FEATURE_NOT_SUPPORTED.equals(e.getSQLState())) {
+                    throw new SchemaEvolutionException(ErrorCode.FEATURE_UNSUPPORTED, table.table(), column, "cannot rewrite "
+                            + table.table() + " (" + e.getMessage().strip() + "); fill it in place with PostgresChunks.fill", e);
+                }
+                throw e;
+            }
+            return table.estimatedRows();
+        };
+        return ChunkOperation.described(work, (connection, chunk) -> "rewrite of each chunk table once (ACCESS EXCLUSIVE"
+                + " on the chunk table while it is written, at most " + lockTimeout.toMillis() + " ms waited for it): "
+                + rewriteSql(connection, chunkTableOf(chunk, column), column, using));
+    }
+
+    private static String rewriteSql(Connection connection, Chunk.ChunkTable table, String column, String using)
+            throws SQLException {
+        return "ALTER TABLE " + target(table) + " ALTER COLUMN " + PostgresIdentifiers.column(table.table(), column)
+                + " TYPE " + currentType(connection, table.table(), column) + " USING " + using;
+    }
+
+    /** The column's type as the catalog spells it, refused unless it is plainly a type name, and its collation the type's own. */
+    private static String currentType(Connection connection, String table, String column) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT pg_catalog.format_type(a.atttypid, a.atttypmod),"
+                + " a.attcollation = t.typcollation FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
+                + " WHERE a.attrelid = ?::regclass AND a.attname = ? AND a.attnum > 0 AND NOT a.attisdropped")) {
+            select.setString(1, PostgresIdentifiers.qualified(null, table));
+            select.setString(2, column);
+            try (ResultSet row = select.executeQuery()) {
+                if (!row.next()) {
+                    throw new SchemaEvolutionException(ErrorCode.FEATURE_UNSUPPORTED, table, column,
+                            "column " + column + " does not exist in " + table, null);
+                }
+                String type = row.getString(1);
+                if (!TYPE_NAME.matcher(type).matches() || !row.getBoolean(2)) {
+                    throw new SchemaEvolutionException(ErrorCode.FEATURE_UNSUPPORTED, table, column, "column " + column + " of "
+                            + table + " has type " + type + (row.getBoolean(2) ? "" : " with a collation of its own")
+                            + ", which a rewrite does not reproduce; fill it in place with PostgresChunks.fill", null);
+                }
+                return type;
+            }
+        }
+    }
+
+    private static Chunk.ChunkTable chunkTableOf(Chunk chunk, String column) {
+        if (chunk instanceof Chunk.ChunkTable table) {
+            return table;
+        }
+        throw new SchemaEvolutionException(ErrorCode.FEATURE_UNSUPPORTED, chunk.table(), column, "a PostgreSQL rewrite works on"
+                + " chunk tables (PostgresChunks.chunkTables): a partition's column type cannot be altered alone, and a key"
+                + " range is not a table; fill " + chunk.id() + " in place with PostgresChunks.fill", null);
     }
 
     /** Empties {@code column} in a chunk (NULL where it holds a value). */
@@ -133,14 +228,19 @@ public final class PostgresChunks {
      */
     public static ChunkOperation addColumn(io.github.schemaevolution.api.model.Column column) {
         PostgresIdentifiers.RULES.check(Kind.COLUMN, null, column.name());
-        return (connection, chunk) -> {
+        ChunkOperation work = (connection, chunk) -> {
             try (java.sql.Statement statement = connection.createStatement()) {
-                statement.execute("ALTER TABLE " + target(chunk) + " ADD COLUMN IF NOT EXISTS "
-                        + PostgresIdentifiers.column(chunk.table(), column.name()) + " "
-                        + PostgresTypes.sql(column.type(), chunk.table(), column.name()));
+                statement.execute(addColumnSql(chunk, column));
             }
             return 0;
         };
+        return ChunkOperation.described(work, (connection, chunk) -> "DDL on every chunk table, each in its own transaction: "
+                + addColumnSql(chunk, column));
+    }
+
+    private static String addColumnSql(Chunk chunk, io.github.schemaevolution.api.model.Column column) {
+        return "ALTER TABLE " + target(chunk) + " ADD COLUMN IF NOT EXISTS " + PostgresIdentifiers.column(chunk.table(),
+                column.name()) + " " + PostgresTypes.sql(column.type(), chunk.table(), column.name());
     }
 
     /**

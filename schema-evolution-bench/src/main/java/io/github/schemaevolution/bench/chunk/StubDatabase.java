@@ -7,6 +7,8 @@ import io.github.schemaevolution.spi.CheckpointStore;
 import javax.sql.DataSource;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
+import java.util.List;
+import java.util.Set;
 import java.util.stream.LongStream;
 
 /**
@@ -42,8 +44,8 @@ final class StubDatabase {
             }
 
             @Override
-            public boolean isDone(Connection connection, String runId, String chunkId) {
-                return false;
+            public Set<String> finished(Connection connection, String runId, List<String> chunkIds) {
+                return Set.of();
             }
 
             @Override

@@ -13,4 +13,47 @@ import java.sql.SQLException;
 public interface ChunkOperation {
     /** Does the work for one chunk on {@code connection}; returns the rows it wrote. */
     long apply(Connection connection, Chunk chunk) throws SQLException;
+
+    /**
+     * Runs once before the first chunk, each time a run (or a resumed run) starts: sets up what the
+     * chunks share, such as a staging table. Must be idempotent, like the chunks.
+     */
+    default void beforeRun(Connection connection, String runId) throws SQLException {
+    }
+
+    /**
+     * Runs once after the last chunk of a run that completed; not after a failed or cancelled run,
+     * which may be resumed and still need what {@link #beforeRun} set up.
+     */
+    default void afterRun(Connection connection, String runId) throws SQLException {
+    }
+
+    /**
+     * What the operation would run on {@code chunk}, for {@link ChunkRunner#plan}: how it writes
+     * (in place, by rewriting the chunk, DDL) and the statements, without running them.
+     */
+    default String describe(Connection connection, Chunk chunk) throws SQLException {
+        return "a custom operation (" + getClass().getName() + ")";
+    }
+
+    /** How an operation describes what it runs on a chunk. */
+    @FunctionalInterface
+    interface Description {
+        String describe(Connection connection, Chunk chunk) throws SQLException;
+    }
+
+    /** {@code work}, described for plans by {@code description}. */
+    static ChunkOperation described(ChunkOperation work, Description description) {
+        return new ChunkOperation() {
+            @Override
+            public long apply(Connection connection, Chunk chunk) throws SQLException {
+                return work.apply(connection, chunk);
+            }
+
+            @Override
+            public String describe(Connection connection, Chunk chunk) throws SQLException {
+                return description.describe(connection, chunk);
+            }
+        };
+    }
 }

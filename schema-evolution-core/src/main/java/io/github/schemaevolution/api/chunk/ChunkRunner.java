@@ -11,9 +11,13 @@ import org.slf4j.LoggerFactory;
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLTransientException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -45,6 +49,8 @@ import java.util.stream.Stream;
 public final class ChunkRunner {
     private static final Logger LOG = LoggerFactory.getLogger(ChunkRunner.class);
     private static final long LOG_EVERY_NANOS = 5_000_000_000L;
+    /** Chunks read from the source and looked up in the checkpoints at a time. */
+    private static final int WINDOW = 256;
 
     private final DataSource dataSource;
     private final Dialect dialect;
@@ -97,6 +103,59 @@ public final class ChunkRunner {
             thread.start();
         });
         return new Handle(run, report);
+    }
+
+    /**
+     * A dry run: reads the chunk list and the checkpoints of {@code runId} as {@link #run} would,
+     * writes nothing, and says how many chunks are left and what the operation would run on the first.
+     */
+    public RunPlan plan(String runId, ChunkSource source, ChunkOperation operation) {
+        Objects.requireNonNull(runId, "runId");
+        try (Connection sourceConnection = dataSource.getConnection();
+             Connection control = dataSource.getConnection();
+             Stream<Chunk> chunks = source.chunks(sourceConnection)) {
+            checkpoints.ensureTable(control);
+            long total = 0;
+            long finishedCount = 0;
+            long rowsLeft = 0;
+            Chunk firstLeft = null;
+            Iterator<Chunk> iterator = chunks.iterator();
+            while (iterator.hasNext()) {
+                List<Chunk> window = nextWindow(iterator);
+                Set<String> finished = checkpoints.finished(control, runId, ids(window));
+                total += window.size();
+                for (Chunk chunk : window) {
+                    if (finished.contains(chunk.id())) {
+                        finishedCount++;
+                    } else {
+                        rowsLeft += chunk.estimatedRows();
+                        firstLeft = firstLeft == null ? chunk : firstLeft;
+                    }
+                }
+            }
+            return new RunPlan(runId, total, finishedCount, rowsLeft, firstLeft == null ? null : firstLeft.id(),
+                    firstLeft == null ? null : operation.describe(control, firstLeft));
+        } catch (SQLException e) {
+            throw new SchemaEvolutionException(ErrorCode.DATABASE_ERROR, null, null,
+                    "cannot plan chunk run " + runId + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The next chunks of the source, at most a window of them: checkpoints are looked up a window at a time. */
+    private static List<Chunk> nextWindow(Iterator<Chunk> iterator) {
+        List<Chunk> window = new ArrayList<>(WINDOW);
+        while (window.size() < WINDOW && iterator.hasNext()) {
+            window.add(iterator.next());
+        }
+        return window;
+    }
+
+    private static List<String> ids(List<Chunk> window) {
+        List<String> ids = new ArrayList<>(window.size());
+        for (Chunk chunk : window) {
+            ids.add(chunk.id());
+        }
+        return ids;
     }
 
     /** A started run. */
@@ -156,42 +215,57 @@ public final class ChunkRunner {
                  Connection control = dataSource.getConnection();
                  Stream<Chunk> chunks = source.chunks(sourceConnection)) {
                 checkpoints.ensureTable(control);
+                operation.beforeRun(control, runId);
                 Iterator<Chunk> iterator = chunks.iterator();
                 boolean first = true;
                 while (!stopped() && iterator.hasNext()) {
-                    Chunk chunk = iterator.next();
-                    seen.incrementAndGet();
-                    if (checkpoints.isDone(control, runId, chunk.id())) {
-                        skipped.incrementAndGet();
-                        continue;
-                    }
-                    if (parallelism == 1) {
-                        // one at a time: on this thread, without handing each chunk to another one
+                    List<Chunk> window = nextWindow(iterator);
+                    seen.addAndGet(window.size());
+                    // known as soon as the last window is read, so that progress can estimate the time left
+                    exhausted = !iterator.hasNext();
+                    Set<String> finished = checkpoints.finished(control, runId, ids(window));
+                    for (Chunk chunk : window) {
+                        if (stopped()) {
+                            break;
+                        }
+                        if (finished.contains(chunk.id())) {
+                            skipped.incrementAndGet();
+                            continue;
+                        }
+                        if (parallelism == 1) {
+                            // one at a time: on this thread, without handing each chunk to another one
+                            pace(first);
+                            first = false;
+                            process(chunk);
+                            continue;
+                        }
+                        inFlight.acquire();
+                        // paced once a slot is free, so that the rows of the chunks that just finished count
                         pace(first);
                         first = false;
-                        process(chunk);
-                        continue;
-                    }
-                    inFlight.acquire();
-                    // paced once a slot is free, so that the rows of the chunks that just finished count
-                    pace(first);
-                    first = false;
-                    if (stopped()) {
-                        inFlight.release();
-                        break;
-                    }
-                    workers.execute(() -> {
-                        try {
-                            process(chunk);
-                        } finally {
+                        if (stopped()) {
                             inFlight.release();
+                            break;
                         }
-                    });
+                        workers.execute(() -> {
+                            try {
+                                process(chunk);
+                            } finally {
+                                inFlight.release();
+                            }
+                        });
+                    }
                 }
                 exhausted = !iterator.hasNext();
                 inFlight.acquire(parallelism);
-            } catch (SQLException e) {
-                failure.compareAndSet(null, e);
+                if (exhausted && !stopped()) {
+                    operation.afterRun(control, runId);
+                }
+            } catch (SQLException | RuntimeException e) {
+                // the source, the checkpoints or the operation's set-up failed: no chunk to name
+                if (failure.compareAndSet(null, e)) {
+                    LOG.error("chunk run {} stopped: {}", runId, e.getMessage());
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 cancelled.set(true);
@@ -228,7 +302,9 @@ public final class ChunkRunner {
                     report(chunk);
                     return;
                 } catch (SQLException | RuntimeException e) {
-                    boolean transient_ = e instanceof SQLException sql && dialect.isTransient(sql);
+                    // an operation's own SQLTransientException (a partition written while it was copied) is retried on any engine
+                    boolean transient_ = e instanceof SQLTransientException
+                            || e instanceof SQLException sql && dialect.isTransient(sql);
                     if (!transient_ || attempt >= maxAttempts || stopped()) {
                         if (failure.compareAndSet(null, e)) {
                             failedChunk.set(chunk.id());

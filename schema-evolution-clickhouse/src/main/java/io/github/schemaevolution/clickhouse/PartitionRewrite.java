@@ -1,0 +1,227 @@
+package io.github.schemaevolution.clickhouse;
+
+import io.github.schemaevolution.api.ErrorCode;
+import io.github.schemaevolution.api.SchemaEvolutionException;
+import io.github.schemaevolution.api.chunk.Chunk;
+import io.github.schemaevolution.api.chunk.ChunkOperation;
+import io.github.schemaevolution.api.model.ColumnDefault;
+import io.github.schemaevolution.spi.IdentifierRules;
+import io.github.schemaevolution.spi.IdentifierRules.Kind;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLTransientException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Fills a column by rewriting each partition: the partition's rows are copied into a staging table
+ * of the same structure with the column computed ({@code INSERT ... SELECT}), and the copy then
+ * replaces the partition ({@code ALTER TABLE ... REPLACE PARTITION ... FROM}), which is atomic.
+ * Every row is written once, as a plain insert: no mutation, no patch parts.
+ *
+ * <p>For partitions that nobody writes while the run goes (closed months, a frozen release). Rows
+ * inserted or mutated in a partition between its copy and its swap would be lost, so the partition's
+ * highest block number and data version are read before and after the copy; a change discards the
+ * copy and the partition is retried. The last moments between that check and the swap are not
+ * covered, which is why this is an explicit choice and not what {@link ClickHouseChunks#fill} does.
+ *
+ * <p>Idempotent: a partition rewritten twice holds the same values. A staging partition left by a
+ * failed attempt is dropped before the partition is copied again; the staging table is created
+ * afresh when a run starts and dropped when it completes.
+ */
+final class PartitionRewrite implements ChunkOperation {
+    private static final IdentifierRules IDENTIFIERS = ClickHouseChunks.IDENTIFIERS;
+    /** Copies the rows as they are: materialized values kept, no merging of rows on insert, no deduplication. */
+    private static final String COPY_SETTINGS = " SETTINGS insert_allow_materialized_columns = 1, optimize_on_insert = 0,"
+            + " insert_deduplicate = 0";
+    /** The highest block number or data version of a partition's parts and of its lightweight-update patch parts. */
+    private static final String WRITE_MARK = "SELECT max(greatest(max_block_number, data_version)) FROM system.parts"
+            + " WHERE database = currentDatabase() AND table = ? AND active"
+            + " AND (partition_id = ? OR (startsWith(partition_id, 'patch-') AND endsWith(partition_id, concat('-', ?))))";
+
+    private final String table;
+    private final String column;
+    private final String expression;
+    private final String predicate;
+    /** Partitions this run has started to copy: a second attempt first drops what the first left in staging. */
+    private final Set<String> attempted = ConcurrentHashMap.newKeySet();
+    /** Called between the copy and the check, so that a test can write into the partition there. */
+    private final Runnable afterCopy;
+    private volatile List<String> columns;
+    private volatile String staging;
+
+    PartitionRewrite(String table, String column, String expression, String predicate, Runnable afterCopy) {
+        this.table = IDENTIFIERS.check(Kind.TABLE, null, table);
+        this.column = IDENTIFIERS.check(Kind.COLUMN, table, column);
+        this.expression = new ColumnDefault.Expression(expression).sql();
+        this.predicate = predicate == null ? null : new ColumnDefault.Expression(predicate).sql();
+        this.afterCopy = afterCopy;
+    }
+
+    @Override
+    public void beforeRun(Connection connection, String runId) throws SQLException {
+        checkEngine(connection);
+        columns = copiedColumns(connection);
+        staging = stagingName(runId);
+        attempted.clear();
+        try (Statement statement = connection.createStatement()) {
+            // afresh: a staging table left by a killed run may hold partitions copied before the kill
+            statement.execute("DROP TABLE IF EXISTS " + IDENTIFIERS.qualified(null, staging));
+            statement.execute("CREATE TABLE " + IDENTIFIERS.qualified(null, staging) + " AS " + IDENTIFIERS.qualified(null, table));
+        }
+    }
+
+    @Override
+    public void afterRun(Connection connection, String runId) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("DROP TABLE IF EXISTS " + IDENTIFIERS.qualified(null, stagingName(runId)));
+        }
+    }
+
+    @Override
+    public long apply(Connection connection, Chunk chunk) throws SQLException {
+        Chunk.Partition partition = partitionOf(chunk);
+        if (columns == null) {
+            throw new IllegalStateException("a partition rewrite runs inside a ChunkRunner run, which prepares its staging table");
+        }
+        String id = partition.partition();
+        if (!attempted.add(id)) {
+            dropStagingPartition(connection, id);
+        }
+        long before = writeMark(connection, id);
+        try (PreparedStatement copy = connection.prepareStatement(copySql(staging, columns, "?"))) {
+            copy.setString(1, id);
+            copy.executeUpdate();
+        }
+        afterCopy.run();
+        long after = writeMark(connection, id);
+        if (after != before) {
+            dropStagingPartition(connection, id);
+            throw new SQLTransientException("partition " + id + " of " + table + " was written while it was being copied (block "
+                    + before + " became " + after + "); the copy is discarded and the partition will be copied again");
+        }
+        try (PreparedStatement replace = connection.prepareStatement("ALTER TABLE " + IDENTIFIERS.qualified(null, table)
+                + " REPLACE PARTITION ID ? FROM " + IDENTIFIERS.qualified(null, staging))) {
+            replace.setString(1, id);
+            replace.executeUpdate();
+        }
+        return partition.estimatedRows();
+    }
+
+    @Override
+    public String describe(Connection connection, Chunk chunk) throws SQLException {
+        String id = partitionOf(chunk).partition();
+        checkEngine(connection);
+        String stagingTable = stagingName("plan");
+        return "rewrite of partition " + id + " (a copy with the column computed, then an atomic swap; for partitions"
+                + " nobody writes during the run): " + copySql(stagingTable, copiedColumns(connection), ClickHouseSql.string(id))
+                + "; ALTER TABLE " + IDENTIFIERS.qualified(null, table) + " REPLACE PARTITION ID " + ClickHouseSql.string(id)
+                + " FROM " + IDENTIFIERS.qualified(null, stagingTable);
+    }
+
+    /** The copy of one partition into {@code stagingTable}; {@code partition} is a placeholder or a literal. */
+    private String copySql(String stagingTable, List<String> copied, String partition) {
+        String quoted = IDENTIFIERS.quote(Kind.COLUMN, table, column);
+        String value = predicate == null ? "(" + expression + ")" : "if((" + predicate + "), (" + expression + "), " + quoted + ")";
+        List<String> targets = new ArrayList<>();
+        List<String> values = new ArrayList<>();
+        for (String name : copied) {
+            String each = IDENTIFIERS.quote(Kind.COLUMN, table, name);
+            targets.add(each);
+            values.add(name.equals(column) ? value + " AS " + each : each);
+        }
+        return "INSERT INTO " + IDENTIFIERS.qualified(null, stagingTable) + " (" + String.join(", ", targets) + ") SELECT "
+                + String.join(", ", values) + " FROM " + IDENTIFIERS.qualified(null, table) + " WHERE _partition_id = "
+                + partition + COPY_SETTINGS;
+    }
+
+    private Chunk.Partition partitionOf(Chunk chunk) {
+        if (chunk instanceof Chunk.Partition partition && partition.table().equals(table)) {
+            return partition;
+        }
+        throw new SchemaEvolutionException(ErrorCode.FEATURE_UNSUPPORTED, table, column,
+                "a partition rewrite of " + table + " works on the partitions of " + table + " (ClickHouseChunks.partitions);"
+                        + " got " + chunk.id(), null);
+    }
+
+    /** Staging tables are per run, so that two runs over one table never share one. */
+    private String stagingName(String runId) {
+        String hash = HexFormat.of().toHexDigits(runId.hashCode());
+        return IDENTIFIERS.check(Kind.TABLE, null, table + "_se_rewrite_" + hash);
+    }
+
+    /** A copy of a partition must be able to replace it: a plain MergeTree-family table on this server. */
+    private void checkEngine(Connection connection) throws SQLException {
+        String engine;
+        try (PreparedStatement select = connection.prepareStatement("SELECT engine FROM system.tables"
+                + " WHERE database = currentDatabase() AND name = ?")) {
+            select.setString(1, table);
+            try (ResultSet row = select.executeQuery()) {
+                if (!row.next()) {
+                    throw new SchemaEvolutionException(ErrorCode.DATABASE_ERROR, table, column, "table " + table
+                            + " does not exist in the current database", null);
+                }
+                engine = row.getString(1);
+            }
+        }
+        if (!engine.endsWith("MergeTree") || engine.startsWith("Replicated") || engine.startsWith("Shared")) {
+            throw new SchemaEvolutionException(ErrorCode.FEATURE_UNSUPPORTED, table, column, "a partition rewrite needs a"
+                    + " non-replicated MergeTree-family table, whose staging copy can live on this server; " + table + " is "
+                    + engine + ": fill it in place with ClickHouseChunks.fill", null);
+        }
+    }
+
+    /** The columns a copy carries: all but ALIAS and EPHEMERAL ones, which hold no data. */
+    private List<String> copiedColumns(Connection connection) throws SQLException {
+        List<String> names = new ArrayList<>();
+        String targetKind = null;
+        try (PreparedStatement select = connection.prepareStatement("SELECT name, default_kind FROM system.columns"
+                + " WHERE database = currentDatabase() AND table = ? ORDER BY position")) {
+            select.setString(1, table);
+            try (ResultSet row = select.executeQuery()) {
+                while (row.next()) {
+                    String name = row.getString(1);
+                    String kind = row.getString(2);
+                    if (name.equals(column)) {
+                        targetKind = kind;
+                    }
+                    if (!kind.equals("ALIAS") && !kind.equals("EPHEMERAL")) {
+                        names.add(IDENTIFIERS.check(Kind.COLUMN, table, name));
+                    }
+                }
+            }
+        }
+        if (targetKind == null || !(targetKind.isEmpty() || targetKind.equals("DEFAULT"))) {
+            throw new SchemaEvolutionException(ErrorCode.FEATURE_UNSUPPORTED, table, column, targetKind == null
+                    ? "column " + column + " does not exist in " + table
+                    : "column " + column + " of " + table + " is " + targetKind + ": only stored columns can be filled", null);
+        }
+        return List.copyOf(names);
+    }
+
+    private long writeMark(Connection connection, String partition) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(WRITE_MARK)) {
+            select.setString(1, table);
+            select.setString(2, partition);
+            select.setString(3, partition);
+            try (ResultSet row = select.executeQuery()) {
+                return row.next() ? row.getLong(1) : 0;
+            }
+        }
+    }
+
+    private void dropStagingPartition(Connection connection, String partition) throws SQLException {
+        try (PreparedStatement drop = connection.prepareStatement("ALTER TABLE " + IDENTIFIERS.qualified(null, staging)
+                + " DROP PARTITION ID ?")) {
+            drop.setString(1, partition);
+            drop.executeUpdate();
+        }
+    }
+}

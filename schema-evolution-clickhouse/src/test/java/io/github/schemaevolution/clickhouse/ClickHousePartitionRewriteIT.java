@@ -1,0 +1,169 @@
+package io.github.schemaevolution.clickhouse;
+
+import io.github.schemaevolution.api.ErrorCode;
+import io.github.schemaevolution.api.SchemaEvolutionException;
+import io.github.schemaevolution.api.chunk.ChunkRunner;
+import io.github.schemaevolution.api.chunk.RunPlan;
+import io.github.schemaevolution.api.chunk.RunReport;
+import io.github.schemaevolution.testkit.clickhouse.ClickHouseEndpoint;
+import io.github.schemaevolution.testkit.clickhouse.ClickHouseTest;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import javax.sql.DataSource;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Fills by rewriting partitions on a real ClickHouse: copy, check for writes, atomic swap, staging cleaned up. */
+@ClickHouseTest
+class ClickHousePartitionRewriteIT {
+    private static final int MONTHS = 6;
+    private static final int ROWS = 6_000;
+
+    private DataSource dataSource;
+
+    @BeforeEach
+    void createTable(DataSource dataSource) throws SQLException {
+        this.dataSource = dataSource;
+        execute("CREATE TABLE readings (day Date, id UInt64, x Float64, y Nullable(Float64),"
+                + " loaded DateTime MATERIALIZED now(), triple Float64 ALIAS x * 3)"
+                + " ENGINE = MergeTree PARTITION BY toYYYYMM(day) ORDER BY id");
+        // a fixed load time, so that a rewrite that recomputed the materialized column would show
+        execute("INSERT INTO readings (day, id, x, loaded) SELECT toDate('2026-01-01') + toIntervalMonth(number % " + MONTHS
+                + "), number, number / 10, toDateTime('2020-02-02 00:00:00') FROM numbers(" + ROWS + ")"
+                + " SETTINGS insert_allow_materialized_columns = 1");
+    }
+
+    private ChunkRunner.Builder runner() {
+        return ChunkRunner.builder(dataSource, new ClickHouseDialect()).parallelism(2).retries(3, Duration.ofMillis(1));
+    }
+
+    @Test
+    void everyPartitionIsRewrittenOnceWithItsOtherColumnsAsTheyWere() throws SQLException {
+        RunPlan plan = runner().build().plan("rewrite", ClickHouseChunks.partitions("readings"),
+                ClickHouseChunks.rewrite("readings", "y", "x * 2 + 1"));
+        assertThat(plan.chunksLeft()).isEqualTo(MONTHS);
+        assertThat(plan.rowsToWrite()).isEqualTo(ROWS);
+        assertThat(plan.operation()).startsWith("rewrite of partition 202601").contains("REPLACE PARTITION ID '202601'");
+        assertThat(count("1")).as("planning writes nothing").isEqualTo(ROWS);
+        assertThat(count("y IS NULL")).isEqualTo(ROWS);
+
+        RunReport report = runner().build().run("rewrite", ClickHouseChunks.partitions("readings"),
+                ClickHouseChunks.rewrite("readings", "y", "x * 2 + 1"));
+        assertThat(report.outcome()).isEqualTo(RunReport.Outcome.COMPLETED);
+        assertThat(report.chunksDone()).isEqualTo(MONTHS);
+        assertThat(count("1")).isEqualTo(ROWS);
+        assertThat(count("y = x * 2 + 1 AND triple = x * 3 AND loaded = toDateTime('2020-02-02 00:00:00')")).isEqualTo(ROWS);
+        assertThat(count("x = id / 10")).isEqualTo(ROWS);
+        assertThat(tablesLike("readings_se_rewrite_%")).as("the staging table is dropped at the end").isZero();
+
+        RunReport again = runner().build().run("rewrite", ClickHouseChunks.partitions("readings"),
+                ClickHouseChunks.rewrite("readings", "y", "x * 5"));
+        assertThat(again.chunksSkipped()).isEqualTo(MONTHS);
+        assertThat(count("y = x * 2 + 1")).isEqualTo(ROWS);
+    }
+
+    @Test
+    void aPredicateLeavesTheOtherRowsTheirValue() throws SQLException {
+        execute("ALTER TABLE readings UPDATE y = -1 WHERE 1 SETTINGS mutations_sync = 2");
+        RunReport report = runner().build().run("odd", ClickHouseChunks.partitions("readings"),
+                ClickHouseChunks.rewrite("readings", "y", "x + 1", "id % 2 = 1"));
+        assertThat(report.outcome()).isEqualTo(RunReport.Outcome.COMPLETED);
+        assertThat(count("id % 2 = 1 AND y = x + 1")).isEqualTo(ROWS / 2);
+        assertThat(count("id % 2 = 0 AND y = -1")).isEqualTo(ROWS / 2);
+    }
+
+    @Test
+    void aRowWrittenDuringTheCopyIsKeptAndThePartitionCopiedAgain() throws SQLException {
+        AtomicBoolean written = new AtomicBoolean();
+        PartitionRewrite rewrite = new PartitionRewrite("readings", "y", "x * 2 + 1", null, () -> {
+            if (written.compareAndSet(false, true)) {
+                try {
+                    execute("INSERT INTO readings (day, id, x) VALUES ('2026-01-15', 1000000, 7)");
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        });
+        RunReport report = runner().parallelism(1).build().run("busy", ClickHouseChunks.partitions("readings"), rewrite);
+        assertThat(report.outcome()).isEqualTo(RunReport.Outcome.COMPLETED);
+        assertThat(report.retries()).isEqualTo(1);
+        assertThat(count("1")).isEqualTo(ROWS + 1);
+        assertThat(count("id = 1000000 AND y = 15")).isEqualTo(1);
+        assertThat(count("y = x * 2 + 1")).isEqualTo(ROWS + 1);
+    }
+
+    @Test
+    void aKilledRewriteResumesWithEveryRowOnceAndItsValue(ClickHouseEndpoint endpoint) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                KilledClickHouseFillMain.class.getName(), endpoint.jdbcUrl(), "killed", "2", "rewrite")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        assertThat(child.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(child.exitValue()).as("the child halted itself mid-run").isEqualTo(3);
+        assertThat(count("y = x * 2 + 1")).isEqualTo(2L * ROWS / MONTHS);
+        assertThat(tablesLike("readings_se_rewrite_%")).as("the killed run left its staging table").isEqualTo(1);
+
+        RunReport resumed = runner().build().run("killed", ClickHouseChunks.partitions("readings"),
+                ClickHouseChunks.rewrite("readings", "y", "x * 2 + 1"));
+        assertThat(resumed.outcome()).isEqualTo(RunReport.Outcome.COMPLETED);
+        assertThat(resumed.chunksSkipped()).isEqualTo(2);
+        assertThat(count("1")).isEqualTo(ROWS);
+        assertThat(count("y = x * 2 + 1")).isEqualTo(ROWS);
+        assertThat(tablesLike("readings_se_rewrite_%")).isZero();
+    }
+
+    @Test
+    void whatCannotBeRewrittenIsRefusedAndLeftAlone() throws SQLException {
+        RunReport materialized = runner().build().run("loaded", ClickHouseChunks.partitions("readings"),
+                ClickHouseChunks.rewrite("readings", "loaded", "now()"));
+        assertThat(materialized.outcome()).isEqualTo(RunReport.Outcome.FAILED);
+        assertThat(materialized.failure()).isInstanceOfSatisfying(SchemaEvolutionException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.FEATURE_UNSUPPORTED);
+            assertThat(e.getMessage()).contains("loaded", "MATERIALIZED");
+        });
+
+        execute("CREATE TABLE events (day Date, id UInt64, y Nullable(Float64)) ENGINE = Memory");
+        RunReport memory = runner().build().run("memory", connection -> java.util.stream.Stream.of(
+                new io.github.schemaevolution.api.chunk.Chunk.Partition("events", "all", 0)),
+                ClickHouseChunks.rewrite("events", "y", "1"));
+        assertThat(memory.outcome()).isEqualTo(RunReport.Outcome.FAILED);
+        assertThat(memory.failure()).hasMessageContaining("Memory").hasMessageContaining("ClickHouseChunks.fill");
+
+        RunReport otherTable = runner().build().run("other", ClickHouseChunks.chunkTables("readings"),
+                ClickHouseChunks.rewrite("readings", "y", "1"));
+        assertThat(otherTable.outcome()).as("no chunk tables: nothing to do").isEqualTo(RunReport.Outcome.COMPLETED);
+        assertThat(count("y IS NULL")).isEqualTo(ROWS);
+        assertThat(tablesLike("%_se_rewrite_%")).isZero();
+    }
+
+    private void execute(String sql) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.createStatement().execute(sql);
+        }
+    }
+
+    private long tablesLike(String pattern) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             ResultSet row = connection.createStatement().executeQuery("SELECT count() FROM system.tables"
+                     + " WHERE database = currentDatabase() AND name LIKE '" + pattern + "'")) {
+            row.next();
+            return row.getLong(1);
+        }
+    }
+
+    private long count(String predicate) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             ResultSet row = connection.createStatement().executeQuery("SELECT count() FROM readings WHERE " + predicate)) {
+            row.next();
+            return row.getLong(1);
+        }
+    }
+}
