@@ -22,7 +22,9 @@ public final class BenchMain {
     }
 
     public static void main(String[] args) throws RunnerException, CommandLineOptionException {
-        Collection<RunResult> results = new Runner(new CommandLineOptions(args)).run();
+        // exec:exec hands -Dbench="Fill -p engine=clickhouse" over as one argument: JMH wants its words
+        String[] options = args.length == 1 ? args[0].trim().split("\\s+") : args;
+        Collection<RunResult> results = new Runner(new CommandLineOptions(options)).run();
         System.out.println();
         System.out.println("Ratios against each class's @Baseline, same parameters, same run:");
         Map<String, Map<String, Double>> byGroup = new TreeMap<>();

@@ -34,13 +34,18 @@ public final class ClickHouseChunks {
     private ClickHouseChunks() {
     }
 
-    /** The table's active partitions, with their row counts, from {@code system.parts}. */
+    /**
+     * The table's active partitions, with their row counts, from {@code system.parts}. The patch parts
+     * of lightweight updates, which {@code system.parts} lists under partitions of their own
+     * ({@code patch-<hash>-<partition>}), belong to the partitions they patch and are not chunks.
+     */
     public static ChunkSource partitions(String table) {
         IDENTIFIERS.check(Kind.TABLE, null, table);
         return connection -> {
             List<Chunk> partitions = new ArrayList<>();
             try (PreparedStatement select = connection.prepareStatement("SELECT partition_id, sum(rows) FROM system.parts"
-                    + " WHERE database = currentDatabase() AND table = ? AND active GROUP BY partition_id ORDER BY partition_id")) {
+                    + " WHERE database = currentDatabase() AND table = ? AND active AND NOT startsWith(partition_id, 'patch-')"
+                    + " GROUP BY partition_id ORDER BY partition_id")) {
                 select.setString(1, table);
                 try (ResultSet row = select.executeQuery()) {
                     while (row.next()) {
@@ -143,7 +148,7 @@ public final class ClickHouseChunks {
                 update.setString(1, partition.partition());
                 update.executeUpdate();
             }
-            awaitMutations(connection, partition.table(), deadline);
+            awaitMutations(connection, partition, deadline);
             return partition.estimatedRows();
         };
         return ChunkOperation.described(work, (connection, chunk) -> {
@@ -215,7 +220,7 @@ public final class ClickHouseChunks {
                 clear.setString(1, partition.partition());
                 clear.executeUpdate();
             }
-            awaitMutations(connection, partition.table(), deadline);
+            awaitMutations(connection, partition, deadline);
             return partition.estimatedRows();
         };
         return ChunkOperation.described(work, (connection, chunk) -> {
@@ -245,12 +250,22 @@ public final class ClickHouseChunks {
         }
     }
 
-    private static void awaitMutations(java.sql.Connection connection, String table, Duration deadline) throws SQLException {
+    /**
+     * Waits until no mutation of the partition's table is left, at most {@code deadline}. All of the
+     * table's count: a non-replicated table's {@code system.mutations} does not say which partitions a
+     * mutation covers, and a mutation of one partition also passes over the others' parts. A failure
+     * is reported with the failing mutation's command, which names its partition.
+     */
+    private static void awaitMutations(java.sql.Connection connection, Chunk.Partition partition, Duration deadline)
+            throws SQLException {
+        String table = partition.table();
         Instant until = Instant.now().plus(deadline);
         long pause = 5;
         while (true) {
-            try (PreparedStatement select = connection.prepareStatement("SELECT count(), any(latest_fail_reason)"
-                    + " FROM system.mutations WHERE database = currentDatabase() AND table = ? AND NOT is_done")) {
+            try (PreparedStatement select = connection.prepareStatement("SELECT count(), argMax(latest_fail_reason,"
+                    + " latest_fail_reason != ''), argMax(command, latest_fail_reason != ''),"
+                    + " argMax(mutation_id, latest_fail_reason != '') FROM system.mutations"
+                    + " WHERE database = currentDatabase() AND table = ? AND NOT is_done")) {
                 select.setString(1, table);
                 try (ResultSet row = select.executeQuery()) {
                     row.next();
@@ -259,18 +274,22 @@ public final class ClickHouseChunks {
                     }
                     String reason = row.getString(2);
                     if (reason != null && !reason.isEmpty()) {
-                        throw new SQLException("mutation on " + table + " failed: " + reason, "HY000");
+                        // a failed mutation stays queued and blocks later ones until it is killed
+                        throw new SQLException("mutation " + row.getString(4) + " " + row.getString(3) + " of " + table
+                                + " failed: " + reason + " (it stays queued until KILL MUTATION WHERE mutation_id = '"
+                                + row.getString(4) + "')", "HY000");
                     }
                 }
             }
             if (Instant.now().isAfter(until)) {
-                throw new SQLException("mutations on " + table + " not done within " + deadline, "HYT00");
+                throw new SQLException("mutations of " + table + " not done within " + deadline + " (waiting for partition "
+                        + partition.partition() + ")", "HYT00");
             }
             try {
                 Thread.sleep(pause);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new SQLException("interrupted while waiting for mutations on " + table, e);
+                throw new SQLException("interrupted while waiting for mutations of " + table, e);
             }
             pause = Math.min(pause * 2, 200);
         }

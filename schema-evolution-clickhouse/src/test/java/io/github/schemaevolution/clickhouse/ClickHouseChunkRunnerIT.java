@@ -121,6 +121,17 @@ class ClickHouseChunkRunnerIT {
     }
 
     @Test
+    void aMutationFailingInTheBackgroundIsReportedWithItsCommandAndHowToDropIt() throws SQLException {
+        RunReport report = runner().parallelism(1).build().run("throws", ClickHouseChunks.partitions("readings"),
+                ClickHouseChunks.fill("y", "throwIf(x > 100, 'value out of range')", Duration.ofMinutes(1)));
+        assertThat(report.outcome()).isEqualTo(RunReport.Outcome.FAILED);
+        assertThat(report.failedChunkId()).contains("readings:partition:202601");
+        assertThat(report.failure()).hasMessageContaining("value out of range")
+                .hasMessageContaining("IN PARTITION ID '202601'").hasMessageContaining("KILL MUTATION WHERE mutation_id = ");
+        assertThat(report.chunksDone()).isZero();
+    }
+
+    @Test
     void cancellationStopsAndTheRunResumes() throws SQLException {
         AtomicReference<ChunkRunner.Handle> handle = new AtomicReference<>();
         handle.set(runner().parallelism(1).listener(progress -> {

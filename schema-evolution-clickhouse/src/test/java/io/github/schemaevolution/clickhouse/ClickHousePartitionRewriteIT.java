@@ -81,6 +81,32 @@ class ClickHousePartitionRewriteIT {
     }
 
     @Test
+    void rowsPatchedByLightweightUpdatesAreCopiedWithTheirPatchesAndStayThatWay() throws SQLException {
+        execute("CREATE TABLE patched (day Date, id UInt64, x Float64, y Nullable(Float64)) ENGINE = MergeTree"
+                + " PARTITION BY toYYYYMM(day) ORDER BY id SETTINGS enable_block_number_column = 1, enable_block_offset_column = 1");
+        execute("INSERT INTO patched (day, id, x) SELECT day, id, x FROM readings");
+        execute("UPDATE patched SET x = 1000 WHERE id % 10 = 0");
+        try (Connection connection = dataSource.getConnection();
+             java.util.stream.Stream<io.github.schemaevolution.api.chunk.Chunk> chunks =
+                     ClickHouseChunks.partitions("patched").chunks(connection)) {
+            assertThat(chunks.map(io.github.schemaevolution.api.chunk.Chunk::id))
+                    .as("patch parts are not chunks of their own").hasSize(MONTHS).allMatch(id -> !id.contains("patch-"));
+        }
+        RunReport report = runner().build().run("patched", ClickHouseChunks.partitions("patched"),
+                ClickHouseChunks.rewrite("patched", "y", "x * 2 + 1"));
+        assertThat(report.outcome()).isEqualTo(RunReport.Outcome.COMPLETED);
+        execute("OPTIMIZE TABLE patched FINAL");
+        try (Connection connection = dataSource.getConnection();
+             ResultSet row = connection.createStatement().executeQuery("SELECT count(), countIf(id % 10 = 0 AND x = 1000"
+                     + " AND y = 2001), countIf(id % 10 != 0 AND x = id / 10 AND y = x * 2 + 1) FROM patched")) {
+            row.next();
+            assertThat(row.getLong(1)).isEqualTo(ROWS);
+            assertThat(row.getLong(2)).isEqualTo(ROWS / 10);
+            assertThat(row.getLong(3)).isEqualTo(ROWS - ROWS / 10);
+        }
+    }
+
+    @Test
     void aRowWrittenDuringTheCopyIsKeptAndThePartitionCopiedAgain() throws SQLException {
         AtomicBoolean written = new AtomicBoolean();
         PartitionRewrite rewrite = new PartitionRewrite("readings", "y", "x * 2 + 1", null, () -> {

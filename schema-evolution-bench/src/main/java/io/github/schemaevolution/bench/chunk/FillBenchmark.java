@@ -21,6 +21,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -33,10 +35,14 @@ import java.util.concurrent.TimeUnit;
  *       with the computed column ({@code CREATE TABLE AS SELECT} on PostgreSQL, {@code INSERT ... SELECT}
  *       on ClickHouse);</li>
  *   <li>{@code singleStatement}: one {@code UPDATE} (PostgreSQL) or one synchronous mutation (ClickHouse);</li>
- *   <li>{@code runner}: the chunked runner with checkpoints, by key ranges of 50,000 rows two at a time
- *       (PostgreSQL), or by partition (ClickHouse: lightweight updates, which the table allows).</li>
+ *   <li>{@code runner}: the chunked runner filling in place, with checkpoints, by key ranges of 50,000 rows
+ *       two at a time (PostgreSQL), or by partition (ClickHouse: lightweight updates, which the table allows);</li>
+ *   <li>{@code rewrite}: the chunked runner rewriting each chunk once: on ClickHouse a copy of each of the 16
+ *       partitions swapped in with {@code REPLACE PARTITION}; on PostgreSQL the same rows as 16 chunk tables
+ *       with primary keys, each rewritten by {@code ALTER COLUMN ... TYPE ... USING}, two at a time;</li>
+ *   <li>{@code scan}: one full scan computing the expression ({@code SELECT sum(x * 2 + 1)}), for scale.</li>
  * </ul>
- * Every invocation starts from a fresh copy of the table with the column empty (not timed).
+ * Every invocation starts from fresh copies of the tables with the column empty (not timed).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
@@ -50,6 +56,9 @@ public class FillBenchmark {
 
     @Param({"1000000"})
     public int rows;
+
+    /** PostgreSQL chunk tables holding the same rows, for {@link #rewrite}; ClickHouse has as many partitions. */
+    private static final int CHUNK_TABLES = 16;
 
     private Engines.Running running;
     private int run;
@@ -73,6 +82,14 @@ public class FillBenchmark {
             running.execute("CREATE TABLE fill AS SELECT id, x, NULL::double precision AS y FROM source");
             running.execute("ALTER TABLE fill ADD PRIMARY KEY (id)");
             running.execute("VACUUM ANALYZE fill");
+            long each = rows / CHUNK_TABLES;
+            for (int chunk = 0; chunk < CHUNK_TABLES; chunk++) {
+                running.execute("DROP TABLE IF EXISTS fillc_" + chunk);
+                running.execute("CREATE TABLE fillc_" + chunk + " AS SELECT id, x, NULL::double precision AS y FROM source"
+                        + " WHERE id > " + chunk * each + " AND id <= " + (chunk + 1) * each);
+                running.execute("ALTER TABLE fillc_" + chunk + " ADD PRIMARY KEY (id)");
+                running.execute("VACUUM ANALYZE fillc_" + chunk);
+            }
         } else {
             // with the block number and offset columns, so that the runner can use lightweight updates
             running.execute("CREATE TABLE fill (id UInt64, day Date, x Float64, y Nullable(Float64)) ENGINE = MergeTree"
@@ -97,6 +114,20 @@ public class FillBenchmark {
         return sql;
     }
 
+    /**
+     * The write-once baseline plus what the table needs before it can serve: on PostgreSQL the primary
+     * key, which {@code CREATE TABLE AS SELECT} leaves out and a rewrite keeps; on ClickHouse the same as
+     * {@link #writeOnce}, whose insert already sorts by the key.
+     */
+    @Benchmark
+    public String writeOnceWithKey() throws SQLException {
+        String sql = writeOnce();
+        if (postgres()) {
+            running.execute("ALTER TABLE fill_copy ADD PRIMARY KEY (id)");
+        }
+        return sql;
+    }
+
     @Benchmark
     public String singleStatement() throws SQLException {
         String sql = postgres() ? "UPDATE fill SET y = x * 2 + 1"
@@ -116,6 +147,29 @@ public class FillBenchmark {
             throw new IllegalStateException("fill did not complete: " + report, report.failure());
         }
         return report;
+    }
+
+    @Benchmark
+    public RunReport rewrite() {
+        ChunkRunner runner = ChunkRunner.builder(running.dataSource(), Dialects.byName(engine))
+                .parallelism(2).build();
+        RunReport report = postgres()
+                ? runner.run("rewrite-" + (++run), PostgresChunks.chunkTables("fillc"),
+                        PostgresChunks.rewrite("y", "x * 2 + 1", Duration.ofSeconds(1)))
+                : runner.run("rewrite-" + (++run), ClickHouseChunks.partitions("fill"), ClickHouseChunks.rewrite("fill", "y", "x * 2 + 1"));
+        if (report.outcome() != RunReport.Outcome.COMPLETED) {
+            throw new IllegalStateException("rewrite did not complete: " + report, report.failure());
+        }
+        return report;
+    }
+
+    @Benchmark
+    public long scan() throws SQLException {
+        try (Connection connection = running.dataSource().getConnection();
+             ResultSet row = connection.createStatement().executeQuery("SELECT sum(x * 2 + 1) FROM fill")) {
+            row.next();
+            return row.getLong(1);
+        }
     }
 
     private boolean postgres() {

@@ -44,13 +44,19 @@ import java.util.stream.Stream;
  *   <li><b>Throttling</b>: a ceiling on rows per second and/or a pause before each chunk.</li>
  *   <li><b>Cancellation</b> through {@link Handle#cancel()}: no new chunk starts, running ones finish.</li>
  *   <li><b>Progress</b> to a listener after every chunk and to SLF4J at most every five seconds.</li>
+ *   <li><b>Plans</b>: {@link #plan} is the dry run, saying how many chunks are left and what the
+ *       operation would run on the first of them (in place, or by rewriting the chunk).</li>
  * </ul>
+ *
+ * <p>The source is read a window of {@value #WINDOW} chunks at a time, and the checkpoints of a
+ * window are looked up in one query, so memory stays flat at 100,000 chunks and a resumed run does
+ * not pay a round trip per finished chunk.
  */
 public final class ChunkRunner {
     private static final Logger LOG = LoggerFactory.getLogger(ChunkRunner.class);
     private static final long LOG_EVERY_NANOS = 5_000_000_000L;
     /** Chunks read from the source and looked up in the checkpoints at a time. */
-    private static final int WINDOW = 256;
+    public static final int WINDOW = 256;
 
     private final DataSource dataSource;
     private final Dialect dialect;
