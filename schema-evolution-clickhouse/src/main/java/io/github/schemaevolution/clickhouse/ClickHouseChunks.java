@@ -64,12 +64,20 @@ public final class ClickHouseChunks {
      */
     public static ChunkSource chunkTables(String prefix) {
         IDENTIFIERS.check(Kind.TABLE, null, prefix);
-        return connection -> {
-            PreparedStatement select = connection.prepareStatement("SELECT name, total_rows FROM system.tables"
-                    + " WHERE database = currentDatabase() AND match(name, concat('^', ?, '_[0-9]+$')) ORDER BY name");
+        String from = " FROM system.tables WHERE database = currentDatabase() AND match(name, concat('^', ?, '_[0-9]+$'))";
+        return ChunkSource.counted(connection -> {
+            PreparedStatement select = connection.prepareStatement("SELECT name, total_rows" + from + " ORDER BY name");
             select.setString(1, prefix);
             return ChunkStreams.fromQuery(select, row -> new Chunk.ChunkTable(row.getString(1), row.getLong(2)));
-        };
+        }, connection -> {
+            try (PreparedStatement count = connection.prepareStatement("SELECT count()" + from)) {
+                count.setString(1, prefix);
+                try (ResultSet row = count.executeQuery()) {
+                    row.next();
+                    return row.getLong(1);
+                }
+            }
+        });
     }
 
     /** The same {@code ALTER TABLE ... ADD COLUMN IF NOT EXISTS} on every chunk table: metadata only, idempotent. */

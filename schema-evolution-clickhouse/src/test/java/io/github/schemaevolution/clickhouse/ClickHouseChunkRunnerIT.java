@@ -193,6 +193,7 @@ class ClickHouseChunkRunnerIT {
                 ClickHouseChunks.addColumn(Column.of("flux", ColumnType.nullable(ColumnType.FLOAT64))));
         assertThat(ddl.chunksDone()).isEqualTo(20);
         try (Connection connection = dataSource.getConnection()) {
+            assertThat(ClickHouseChunks.chunkTables("object").count(connection)).hasValue(20);
             ClickHouseChunks.verifySameSchema(connection, "object");
             connection.createStatement().execute("ALTER TABLE object_7 DROP COLUMN flux");
             assertThatThrownBy(() -> ClickHouseChunks.verifySameSchema(connection, "object"))

@@ -45,29 +45,37 @@ public final class PostgresChunks {
         if (rowsPerChunk < 1) {
             throw new SchemaEvolutionException(ErrorCode.MODEL_INVALID, table, keyColumn, "rows per chunk must be positive", null);
         }
-        return connection -> {
-            long min;
-            long max;
+        ChunkSource ranges = connection -> {
+            RangeLayout layout = RangeLayout.of(connection, quotedTable, quotedKey, rowsPerChunk);
+            return LongStream.range(0, layout.chunks()).mapToObj(i -> new Chunk.KeyRange(table, keyColumn,
+                    layout.min() + i * layout.width(), Math.min(layout.max() + 1, layout.min() + (i + 1) * layout.width()),
+                    layout.rowsEach()));
+        };
+        return ChunkSource.counted(ranges, connection -> RangeLayout.of(connection, quotedTable, quotedKey, rowsPerChunk).chunks());
+    }
+
+    /** How a key's span splits into ranges of about {@code rowsPerChunk} rows, from its bounds and the row estimate. */
+    private record RangeLayout(long min, long max, long width, long chunks, long rowsEach) {
+        static RangeLayout of(Connection connection, String quotedTable, String quotedKey, long rowsPerChunk) throws SQLException {
             try (PreparedStatement bounds = connection.prepareStatement("SELECT min(" + quotedKey + "), max(" + quotedKey
                     + "), (SELECT reltuples::bigint FROM pg_catalog.pg_class WHERE oid = ?::regclass) FROM " + quotedTable)) {
                 bounds.setString(1, quotedTable);
                 try (ResultSet row = bounds.executeQuery()) {
                     row.next();
-                    min = row.getLong(1);
+                    long min = row.getLong(1);
                     if (row.wasNull()) {
-                        return Stream.empty();
+                        return new RangeLayout(0, 0, 1, 0, 0);
                     }
-                    max = row.getLong(2);
+                    long max = row.getLong(2);
                     long estimated = Math.max(row.getLong(3), 0);
                     long span = max - min + 1;
                     long width = estimated <= 0 ? rowsPerChunk : Math.max(1, span * rowsPerChunk / Math.max(estimated, 1));
                     long chunks = (span + width - 1) / width;
                     long rowsEach = estimated <= 0 ? 0 : Math.max(1, estimated / chunks);
-                    return LongStream.range(0, chunks).mapToObj(i -> new Chunk.KeyRange(table, keyColumn,
-                            min + i * width, Math.min(max + 1, min + (i + 1) * width), rowsEach));
+                    return new RangeLayout(min, max, width, chunks, rowsEach);
                 }
             }
-        };
+        }
     }
 
     /**
@@ -76,9 +84,10 @@ public final class PostgresChunks {
      */
     public static ChunkSource partitions(String parentTable) {
         String quoted = PostgresIdentifiers.qualified(null, parentTable);
-        return connection -> stream(connection, "SELECT c.relname, greatest(c.reltuples, 0)::bigint FROM pg_catalog.pg_inherits i"
-                + " JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = ?::regclass ORDER BY c.relname",
-                quoted, row -> new Chunk.Partition(parentTable, row.getString(1), row.getLong(2)));
+        String from = " FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = ?::regclass";
+        return ChunkSource.counted(connection -> stream(connection, "SELECT c.relname, greatest(c.reltuples, 0)::bigint" + from
+                + " ORDER BY c.relname", quoted, row -> new Chunk.Partition(parentTable, row.getString(1), row.getLong(2))),
+                connection -> count(connection, "SELECT count(*)" + from, quoted));
     }
 
     /**
@@ -87,10 +96,11 @@ public final class PostgresChunks {
      */
     public static ChunkSource chunkTables(String prefix) {
         PostgresIdentifiers.RULES.check(Kind.TABLE, null, prefix);
-        return connection -> stream(connection, "SELECT relname, greatest(reltuples, 0)::bigint FROM pg_catalog.pg_class"
-                + " WHERE relkind IN ('r', 'p') AND relnamespace = current_schema()::regnamespace"
-                + " AND relname ~ ('^' || ? || '_[0-9]+$') ORDER BY relname",
-                prefix, row -> new Chunk.ChunkTable(row.getString(1), row.getLong(2)));
+        String from = " FROM pg_catalog.pg_class WHERE relkind IN ('r', 'p') AND relnamespace = current_schema()::regnamespace"
+                + " AND relname ~ ('^' || ? || '_[0-9]+$')";
+        return ChunkSource.counted(connection -> stream(connection, "SELECT relname, greatest(reltuples, 0)::bigint" + from
+                + " ORDER BY relname", prefix, row -> new Chunk.ChunkTable(row.getString(1), row.getLong(2))),
+                connection -> count(connection, "SELECT count(*)" + from, prefix));
     }
 
     /**
@@ -280,6 +290,16 @@ public final class PostgresChunks {
             return key + " >= ? AND " + key + " < ?";
         }
         return "";
+    }
+
+    private static long count(Connection connection, String sql, String parameter) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(sql)) {
+            select.setString(1, parameter);
+            try (ResultSet row = select.executeQuery()) {
+                row.next();
+                return row.getLong(1);
+            }
+        }
     }
 
     /** Streams a catalog query's rows as chunks; the statement closes with the stream. */

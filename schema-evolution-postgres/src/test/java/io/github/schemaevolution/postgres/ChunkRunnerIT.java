@@ -151,6 +151,26 @@ class ChunkRunnerIT {
     }
 
     @Test
+    void aResumeSkipsFinishedChunksAcrossManyCheckpointWindows() throws SQLException {
+        int small = ROWS / 625;   // 625 chunks: three windows of checkpoint lookups, the cancel in the second
+        AtomicReference<ChunkRunner.Handle> handle = new AtomicReference<>();
+        handle.set(runner().parallelism(1).listener(progress -> {
+            if (progress.chunksDone() == 300) {
+                handle.get().cancel();
+            }
+        }).build().start("windows", PostgresChunks.keyRanges("readings", "id", small), INCREMENT));
+        RunReport cancelled = handle.get().await();
+        assertThat(cancelled.outcome()).isEqualTo(RunReport.Outcome.CANCELLED);
+        assertThat(cancelled.chunksDone()).isEqualTo(300);
+
+        RunReport resumed = runner().build().run("windows", PostgresChunks.keyRanges("readings", "id", small), INCREMENT);
+        assertThat(resumed.outcome()).isEqualTo(RunReport.Outcome.COMPLETED);
+        assertThat(resumed.chunksSkipped()).isEqualTo(300);
+        assertThat(resumed.chunksDone()).isEqualTo(325);
+        assertThat(count("x = 1")).isEqualTo(ROWS);
+    }
+
+    @Test
     void throttlingAsksForThePausesTheCeilingImplies() throws SQLException {
         List<Duration> pauses = new ArrayList<>();
         // a clock that never moves: every pause the runner asks for is the whole debt of the rate
@@ -175,6 +195,11 @@ class ChunkRunnerIT {
         assertThat(events.get(CHUNKS - 1).chunksDone()).isEqualTo(CHUNKS);
         assertThat(events.get(CHUNKS - 1).rows()).isEqualTo(ROWS);
         assertThat(events).extracting(Progress::chunksDone).isSorted();
+        // the key ranges are counted before the first chunk: progress knows the total and the time left from the start
+        assertThat(events.get(0).chunksCounted()).hasValue(CHUNKS);
+        assertThat(events.get(0).chunksTotal()).hasValue(CHUNKS);
+        assertThat(events.get(0).estimatedTimeLeft()).isPresent();
+        assertThat(events.get(CHUNKS - 1).estimatedTimeLeft()).contains(java.time.Duration.ZERO);
     }
 
     @Test

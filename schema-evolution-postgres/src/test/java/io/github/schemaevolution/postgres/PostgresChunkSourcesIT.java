@@ -39,6 +39,7 @@ class PostgresChunkSourcesIT {
              Stream<Chunk> chunks = PostgresChunks.partitions("events").chunks(connection)) {
             assertThat(chunks.map(Chunk::id)).containsExactly("events:partition:events_2026_01",
                     "events:partition:events_2026_02", "events:partition:events_2026_03");
+            assertThat(PostgresChunks.partitions("events").count(connection)).hasValue(3);
         }
         RunReport update = ChunkRunner.builder(dataSource, dialect).build()
                 .run("even", PostgresChunks.partitions("events"), PostgresChunks.update("y", "x * 10", "id % 2 = 0"));
@@ -63,6 +64,7 @@ class PostgresChunkSourcesIT {
              Stream<Chunk> chunks = PostgresChunks.chunkTables("object").chunks(connection)) {
             List<String> ids = chunks.map(Chunk::id).toList();
             assertThat(ids).hasSize(40).contains("object_1", "object_40").doesNotContain("object_other");
+            assertThat(PostgresChunks.chunkTables("object").count(connection)).hasValue(40);
         }
         RunReport ddl = ChunkRunner.builder(dataSource, dialect).build()
                 .run("add-flux", PostgresChunks.chunkTables("object"), PostgresChunks.addColumn(Column.of("flux", nullable(FLOAT64))));

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -200,6 +201,7 @@ public final class ChunkRunner {
         private final AtomicLong throttledNanos = new AtomicLong();
         private final AtomicLong lastLog = new AtomicLong();
         private volatile boolean exhausted;
+        private volatile OptionalLong counted = OptionalLong.empty();
         private long startNanos;
 
         Run(String runId, ChunkSource source, ChunkOperation operation) {
@@ -221,6 +223,7 @@ public final class ChunkRunner {
                  Connection control = dataSource.getConnection();
                  Stream<Chunk> chunks = source.chunks(sourceConnection)) {
                 checkpoints.ensureTable(control);
+                counted = source.count(control);
                 operation.beforeRun(control, runId);
                 Iterator<Chunk> iterator = chunks.iterator();
                 boolean first = true;
@@ -359,15 +362,16 @@ public final class ChunkRunner {
             long now = clock.getAsLong();
             long last = lastLog.get();
             if (now - last >= LOG_EVERY_NANOS && lastLog.compareAndSet(last, now)) {
-                LOG.info("chunk run {}: {} chunks done ({} skipped, {} seen{}), {} rows, {} rows/s{}", runId,
-                        progress.chunksDone(), progress.chunksSkipped(), progress.chunksSeen(),
-                        progress.sourceExhausted() ? ", all" : "", progress.rows(), Math.round(progress.rowsPerSecond()),
+                LOG.info("chunk run {}: {} chunks done ({} skipped) of {}, {} rows, {} rows/s{}", runId,
+                        progress.chunksDone(), progress.chunksSkipped(), progress.chunksTotal().isPresent()
+                                ? String.valueOf(progress.chunksTotal().getAsLong()) : "at least " + progress.chunksSeen(),
+                        progress.rows(), Math.round(progress.rowsPerSecond()),
                         progress.estimatedTimeLeft().map(left -> ", about " + left.toSeconds() + " s left").orElse(""));
             }
         }
 
         private Progress progress() {
-            return new Progress(runId, done.get(), skipped.get(), seen.get(), exhausted, rows.get(),
+            return new Progress(runId, done.get(), skipped.get(), seen.get(), exhausted, counted, rows.get(),
                     Duration.ofNanos(clock.getAsLong() - startNanos));
         }
 
