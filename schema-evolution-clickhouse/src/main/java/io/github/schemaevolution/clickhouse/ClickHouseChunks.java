@@ -6,6 +6,7 @@ import io.github.schemaevolution.api.chunk.Chunk;
 import io.github.schemaevolution.api.chunk.ChunkOperation;
 import io.github.schemaevolution.api.chunk.ChunkSource;
 import io.github.schemaevolution.api.chunk.ChunkStreams;
+import io.github.schemaevolution.api.chunk.KeySpan;
 import io.github.schemaevolution.api.chunk.SchemaSameness;
 import io.github.schemaevolution.api.model.ColumnDefault;
 import io.github.schemaevolution.spi.IdentifierRules;
@@ -56,6 +57,33 @@ public final class ClickHouseChunks {
             // partitions number in the thousands at most, unlike chunk tables: a list is fine here
             return partitions.stream();
         };
+    }
+
+    /**
+     * Ranges of {@code keyColumn} (an integer column, best the first of the sort key, so that a range
+     * reads few granules) of about {@code rowsPerChunk} rows each, for a table that is not partitioned
+     * or whose partitions are too large to be chunks. Sized from {@code min}, {@code max} and
+     * {@code count()}, which MergeTree answers from its metadata; generated lazily.
+     */
+    public static ChunkSource keyRanges(String table, String keyColumn, long rowsPerChunk) {
+        String quotedTable = IDENTIFIERS.qualified(null, table);
+        String quotedKey = IDENTIFIERS.quote(Kind.COLUMN, table, keyColumn);
+        if (rowsPerChunk < 1) {
+            throw new SchemaEvolutionException(ErrorCode.MODEL_INVALID, table, keyColumn, "rows per chunk must be positive", null);
+        }
+        return ChunkSource.counted(connection -> span(connection, quotedTable, quotedKey, rowsPerChunk).ranges(table, keyColumn),
+                connection -> span(connection, quotedTable, quotedKey, rowsPerChunk).chunks());
+    }
+
+    /** The key's bounds and the table's exact row count. */
+    private static KeySpan span(java.sql.Connection connection, String quotedTable, String quotedKey, long rowsPerChunk)
+            throws SQLException {
+        try (PreparedStatement bounds = connection.prepareStatement("SELECT toInt64(min(" + quotedKey + ")), toInt64(max("
+                + quotedKey + ")), count() FROM " + quotedTable);
+             ResultSet row = bounds.executeQuery()) {
+            row.next();
+            return row.getLong(3) == 0 ? KeySpan.empty(rowsPerChunk) : new KeySpan(row.getLong(1), row.getLong(2), row.getLong(3), rowsPerChunk);
+        }
     }
 
     /**
@@ -121,54 +149,23 @@ public final class ClickHouseChunks {
     }
 
     /**
-     * Sets {@code column} to {@code expression} in one partition through a mutation, and waits for
-     * it (at most {@code deadline}); a mutation that fails surfaces its {@code latest_fail_reason}.
-     * Idempotent: the value is computed from the row, so running a partition twice changes nothing.
+     * Sets {@code column} to {@code expression} in one chunk (a partition or a key range) in place: a
+     * lightweight {@code UPDATE} where the table allows it, else a mutation awaited in
+     * {@code system.mutations} (at most {@code deadline}); a mutation that fails surfaces its
+     * {@code latest_fail_reason}. Idempotent: the value is computed from the row, so running a chunk
+     * twice changes nothing.
      */
     public static ChunkOperation fill(String column, String expression, Duration deadline) {
         return update(column, expression, null, deadline);
     }
 
     /**
-     * Sets {@code column} to {@code expression} in the rows of one partition that match
-     * {@code predicate} (all when null), through a mutation waited for as {@link #fill} does. A
-     * mutation does not say how many rows it changed: the rows reported are the partition's.
+     * Sets {@code column} to {@code expression} in the rows of one chunk that match {@code predicate}
+     * (all when null), as {@link #fill} does. ClickHouse does not say how many rows an update changed:
+     * the rows reported are the chunk's.
      */
     public static ChunkOperation update(String column, String expression, String predicate, Duration deadline) {
-        IDENTIFIERS.check(Kind.COLUMN, null, column);
-        new ColumnDefault.Expression(expression);
-        if (predicate != null) {
-            new ColumnDefault.Expression(predicate);
-        }
-        java.util.Map<String, Boolean> lightweight = new java.util.concurrent.ConcurrentHashMap<>();
-        ChunkOperation work = (connection, chunk) -> {
-            Chunk.Partition partition = partitionOf(chunk, column, "fill");
-            if (lightweight.computeIfAbsent(partition.table(), name -> allowsLightweightUpdate(connection, name))) {
-                // a lightweight UPDATE patches the partition's parts and returns when done: no mutation to wait for
-                try (PreparedStatement update = connection.prepareStatement(lightweightUpdate(partition, column, expression,
-                        predicate, "?"))) {
-                    update.setString(1, partition.partition());
-                    update.executeUpdate();
-                }
-                return partition.estimatedRows();
-            }
-            try (PreparedStatement update = connection.prepareStatement(mutation(partition, column, expression, predicate, "?"))) {
-                update.setString(1, partition.partition());
-                update.executeUpdate();
-            }
-            awaitMutations(connection, partition, deadline);
-            return partition.estimatedRows();
-        };
-        return ChunkOperation.described(work, (connection, chunk) -> {
-            Chunk.Partition partition = partitionOf(chunk, column, "fill");
-            String literal = ClickHouseSql.string(partition.partition());
-            return allowsLightweightUpdate(connection, partition.table())
-                    ? "in place, a lightweight UPDATE per partition (the table has block number and offset columns): "
-                            + lightweightUpdate(partition, column, expression, predicate, literal)
-                    : "in place, a mutation per partition, awaited in system.mutations (lightweight updates need the table"
-                            + " settings enable_block_number_column and enable_block_offset_column): "
-                            + mutation(partition, column, expression, predicate, literal);
-        });
+        return new InPlaceUpdate(column, expression, predicate, Objects.requireNonNull(deadline, "deadline"));
     }
 
     /**
@@ -187,24 +184,6 @@ public final class ClickHouseChunks {
     /** {@link #rewrite(String, String, String)} of the rows that match {@code predicate}; the others keep their value. */
     public static ChunkOperation rewrite(String table, String column, String expression, String predicate) {
         return new PartitionRewrite(table, column, expression, Objects.requireNonNull(predicate, "predicate"), () -> { });
-    }
-
-    private static String lightweightUpdate(Chunk.Partition partition, String column, String expression, String predicate,
-                                            String partitionId) {
-        return "UPDATE " + IDENTIFIERS.qualified(null, partition.table()) + " SET " + IDENTIFIERS.quote(Kind.COLUMN,
-                partition.table(), column) + " = " + expression + " WHERE _partition_id = " + partitionId + " AND "
-                + condition(predicate);
-    }
-
-    private static String mutation(Chunk.Partition partition, String column, String expression, String predicate,
-                                   String partitionId) {
-        return "ALTER TABLE " + IDENTIFIERS.qualified(null, partition.table()) + " UPDATE " + IDENTIFIERS.quote(Kind.COLUMN,
-                partition.table(), column) + " = " + expression + " IN PARTITION ID " + partitionId + " WHERE "
-                + condition(predicate) + " SETTINGS mutations_sync = 0";
-    }
-
-    private static String condition(String predicate) {
-        return predicate == null ? "1" : "(" + predicate + ")";
     }
 
     private static Chunk.Partition partitionOf(Chunk chunk, String column, String what) {
@@ -228,7 +207,7 @@ public final class ClickHouseChunks {
                 clear.setString(1, partition.partition());
                 clear.executeUpdate();
             }
-            awaitMutations(connection, partition, deadline);
+            awaitMutations(connection, partition.table(), partition.id(), deadline);
             return partition.estimatedRows();
         };
         return ChunkOperation.described(work, (connection, chunk) -> {
@@ -245,7 +224,7 @@ public final class ClickHouseChunks {
     }
 
     /** Whether the table has the block number and offset columns a lightweight UPDATE needs. */
-    private static boolean allowsLightweightUpdate(java.sql.Connection connection, String table) {
+    static boolean allowsLightweightUpdate(java.sql.Connection connection, String table) {
         try (PreparedStatement select = connection.prepareStatement("SELECT engine_full FROM system.tables"
                 + " WHERE database = currentDatabase() AND name = ?")) {
             select.setString(1, table);
@@ -264,9 +243,8 @@ public final class ClickHouseChunks {
      * mutation covers, and a mutation of one partition also passes over the others' parts. A failure
      * is reported with the failing mutation's command, which names its partition.
      */
-    private static void awaitMutations(java.sql.Connection connection, Chunk.Partition partition, Duration deadline)
+    static void awaitMutations(java.sql.Connection connection, String table, String chunkId, Duration deadline)
             throws SQLException {
-        String table = partition.table();
         Instant until = Instant.now().plus(deadline);
         long pause = 5;
         while (true) {
@@ -290,8 +268,8 @@ public final class ClickHouseChunks {
                 }
             }
             if (Instant.now().isAfter(until)) {
-                throw new SQLException("mutations of " + table + " not done within " + deadline + " (waiting for partition "
-                        + partition.partition() + ")", "HYT00");
+                throw new SQLException("mutations of " + table + " not done within " + deadline + " (waiting for chunk "
+                        + chunkId + ")", "HYT00");
             }
             try {
                 Thread.sleep(pause);

@@ -93,6 +93,40 @@ class ClickHouseChunkRunnerIT {
     }
 
     @Test
+    void keyRangesOfAnUnpartitionedTableAreFilledByMutationOrLightweightUpdate() throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.createStatement().execute("CREATE TABLE flat (id UInt64, x Float64, y Nullable(Float64))"
+                    + " ENGINE = MergeTree ORDER BY id");
+            connection.createStatement().execute("CREATE TABLE flat_light (id UInt64, x Float64, y Nullable(Float64))"
+                    + " ENGINE = MergeTree ORDER BY id SETTINGS enable_block_number_column = 1, enable_block_offset_column = 1");
+            connection.createStatement().execute("INSERT INTO flat SELECT id, x, y FROM readings");
+            connection.createStatement().execute("INSERT INTO flat_light SELECT id, x, y FROM readings");
+            assertThat(ClickHouseChunks.keyRanges("flat", "id", 1_000).count(connection)).hasValue(6);
+        }
+        RunReport mutations = runner().build().run("flat", ClickHouseChunks.keyRanges("flat", "id", 1_000),
+                ClickHouseChunks.fill("y", "x * 2 + 1", Duration.ofMinutes(1)));
+        assertThat(mutations.outcome()).isEqualTo(RunReport.Outcome.COMPLETED);
+        assertThat(mutations.chunksDone()).isEqualTo(6);
+        assertThat(mutations.rows()).isEqualTo(ROWS);
+        assertThat(count("flat", "y = x * 2 + 1")).isEqualTo(ROWS);
+
+        RunReport light = runner().build().run("flat-light", ClickHouseChunks.keyRanges("flat_light", "id", 1_000),
+                ClickHouseChunks.update("y", "-x", "id % 3 = 0", Duration.ofMinutes(1)));
+        assertThat(light.outcome()).isEqualTo(RunReport.Outcome.COMPLETED);
+        assertThat(count("flat_light", "y = -x")).isEqualTo(ROWS / 3);
+        assertThat(count("flat_light", "y IS NULL")).isEqualTo(ROWS - ROWS / 3);
+
+        RunReport cleared = runner().build().run("flat-clear", ClickHouseChunks.keyRanges("flat", "id", 1_000),
+                ClickHouseChunks.clear("y", Duration.ofMinutes(1)));
+        assertThat(cleared.outcome()).isEqualTo(RunReport.Outcome.FAILED);
+        assertThat(cleared.failure()).isInstanceOfSatisfying(SchemaEvolutionException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.FEATURE_UNSUPPORTED);
+            assertThat(e.getMessage()).contains("clear works on partitions");
+        });
+        assertThat(count("flat", "y = x * 2 + 1")).isEqualTo(ROWS);
+    }
+
+    @Test
     void updatesFollowThePredicateAndTransientErrorsAreRetried() throws SQLException {
         AtomicInteger failures = new AtomicInteger();
         ChunkOperation update = ClickHouseChunks.update("y", "-1", "id % 2 = 0", Duration.ofMinutes(1));
@@ -205,8 +239,12 @@ class ClickHouseChunkRunnerIT {
     }
 
     private long count(String predicate) throws SQLException {
+        return count("readings", predicate);
+    }
+
+    private long count(String table, String predicate) throws SQLException {
         try (Connection connection = dataSource.getConnection();
-             ResultSet row = connection.createStatement().executeQuery("SELECT count() FROM readings WHERE " + predicate)) {
+             ResultSet row = connection.createStatement().executeQuery("SELECT count() FROM " + table + " WHERE " + predicate)) {
             row.next();
             return row.getLong(1);
         }

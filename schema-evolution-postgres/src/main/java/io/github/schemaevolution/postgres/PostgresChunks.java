@@ -6,6 +6,7 @@ import io.github.schemaevolution.api.chunk.Chunk;
 import io.github.schemaevolution.api.chunk.ChunkOperation;
 import io.github.schemaevolution.api.chunk.ChunkSource;
 import io.github.schemaevolution.api.chunk.ChunkStreams;
+import io.github.schemaevolution.api.chunk.KeySpan;
 import io.github.schemaevolution.api.chunk.SchemaSameness;
 import io.github.schemaevolution.api.model.ColumnDefault;
 import io.github.schemaevolution.spi.IdentifierRules.Kind;
@@ -17,7 +18,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.regex.Pattern;
-import java.util.stream.LongStream;
 import java.util.stream.Stream;
 
 /**
@@ -45,35 +45,20 @@ public final class PostgresChunks {
         if (rowsPerChunk < 1) {
             throw new SchemaEvolutionException(ErrorCode.MODEL_INVALID, table, keyColumn, "rows per chunk must be positive", null);
         }
-        ChunkSource ranges = connection -> {
-            RangeLayout layout = RangeLayout.of(connection, quotedTable, quotedKey, rowsPerChunk);
-            return LongStream.range(0, layout.chunks()).mapToObj(i -> new Chunk.KeyRange(table, keyColumn,
-                    layout.min() + i * layout.width(), Math.min(layout.max() + 1, layout.min() + (i + 1) * layout.width()),
-                    layout.rowsEach()));
-        };
-        return ChunkSource.counted(ranges, connection -> RangeLayout.of(connection, quotedTable, quotedKey, rowsPerChunk).chunks());
+        return ChunkSource.counted(connection -> span(connection, quotedTable, quotedKey, rowsPerChunk).ranges(table, keyColumn),
+                connection -> span(connection, quotedTable, quotedKey, rowsPerChunk).chunks());
     }
 
-    /** How a key's span splits into ranges of about {@code rowsPerChunk} rows, from its bounds and the row estimate. */
-    private record RangeLayout(long min, long max, long width, long chunks, long rowsEach) {
-        static RangeLayout of(Connection connection, String quotedTable, String quotedKey, long rowsPerChunk) throws SQLException {
-            try (PreparedStatement bounds = connection.prepareStatement("SELECT min(" + quotedKey + "), max(" + quotedKey
-                    + "), (SELECT reltuples::bigint FROM pg_catalog.pg_class WHERE oid = ?::regclass) FROM " + quotedTable)) {
-                bounds.setString(1, quotedTable);
-                try (ResultSet row = bounds.executeQuery()) {
-                    row.next();
-                    long min = row.getLong(1);
-                    if (row.wasNull()) {
-                        return new RangeLayout(0, 0, 1, 0, 0);
-                    }
-                    long max = row.getLong(2);
-                    long estimated = Math.max(row.getLong(3), 0);
-                    long span = max - min + 1;
-                    long width = estimated <= 0 ? rowsPerChunk : Math.max(1, span * rowsPerChunk / Math.max(estimated, 1));
-                    long chunks = (span + width - 1) / width;
-                    long rowsEach = estimated <= 0 ? 0 : Math.max(1, estimated / chunks);
-                    return new RangeLayout(min, max, width, chunks, rowsEach);
-                }
+    /** The key's bounds, and the planner's row estimate to cut them by. */
+    private static KeySpan span(Connection connection, String quotedTable, String quotedKey, long rowsPerChunk) throws SQLException {
+        try (PreparedStatement bounds = connection.prepareStatement("SELECT min(" + quotedKey + "), max(" + quotedKey
+                + "), (SELECT reltuples::bigint FROM pg_catalog.pg_class WHERE oid = ?::regclass) FROM " + quotedTable)) {
+            bounds.setString(1, quotedTable);
+            try (ResultSet row = bounds.executeQuery()) {
+                row.next();
+                long min = row.getLong(1);
+                return row.wasNull() ? KeySpan.empty(rowsPerChunk)
+                        : new KeySpan(min, row.getLong(2), Math.max(row.getLong(3), 0), rowsPerChunk);
             }
         }
     }

@@ -1,0 +1,40 @@
+package io.github.schemaevolution.api.chunk;
+
+import java.util.stream.LongStream;
+import java.util.stream.Stream;
+
+/**
+ * The span of an integer key, {@code [min, max]}, holding about {@code rows} rows, cut into ranges of
+ * about {@code rowsPerChunk} rows each: what a key-range chunk source lists, on any engine, from the
+ * engine's bounds and row estimate. Ranges are made as they are read.
+ */
+public record KeySpan(long min, long max, long rows, long rowsPerChunk) {
+    public KeySpan {
+        if (rowsPerChunk < 1) {
+            throw new IllegalArgumentException("rows per chunk must be positive, got " + rowsPerChunk);
+        }
+    }
+
+    /** A table without rows: no ranges. */
+    public static KeySpan empty(long rowsPerChunk) {
+        return new KeySpan(0, -1, 0, rowsPerChunk);
+    }
+
+    /** Keys per range: the span shared so that each range holds about {@code rowsPerChunk} rows. */
+    public long width() {
+        long span = max - min + 1;
+        return rows <= 0 ? rowsPerChunk : Math.max(1, span * rowsPerChunk / rows);
+    }
+
+    public long chunks() {
+        long span = max - min + 1;
+        return span <= 0 ? 0 : (span + width() - 1) / width();
+    }
+
+    public Stream<Chunk> ranges(String table, String keyColumn) {
+        long width = width();
+        long rowsEach = rows <= 0 || chunks() == 0 ? 0 : Math.max(1, rows / chunks());
+        return LongStream.range(0, chunks()).mapToObj(i -> new Chunk.KeyRange(table, keyColumn, min + i * width,
+                Math.min(max + 1, min + (i + 1) * width), rowsEach));
+    }
+}
