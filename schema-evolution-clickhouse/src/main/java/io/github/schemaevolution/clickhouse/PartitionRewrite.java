@@ -15,8 +15,10 @@ import java.sql.SQLException;
 import java.sql.SQLTransientException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -41,10 +43,13 @@ final class PartitionRewrite implements ChunkOperation {
     /** Copies the rows as they are: materialized values kept, no merging of rows on insert, no deduplication. */
     private static final String COPY_SETTINGS = " SETTINGS insert_allow_materialized_columns = 1, optimize_on_insert = 0,"
             + " insert_deduplicate = 0";
-    /** The highest block number or data version of a partition's parts and of its lightweight-update patch parts. */
-    private static final String WRITE_MARK = "SELECT max(greatest(max_block_number, data_version)) FROM system.parts"
-            + " WHERE database = currentDatabase() AND table = ? AND active"
-            + " AND (partition_id = ? OR (startsWith(partition_id, 'patch-') AND endsWith(partition_id, concat('-', ?))))";
+    /**
+     * The highest block number or data version of each partition's parts, its lightweight-update patch
+     * parts counted with it: an insert or a mutation into a partition raises it, a merge does not.
+     */
+    private static final String WRITE_MARKS = "SELECT replaceRegexpOne(partition_id, '^patch-[0-9a-f]+-', '') AS patched,"
+            + " max(greatest(max_block_number, data_version)) AS mark FROM system.parts"
+            + " WHERE database = currentDatabase() AND table = ? AND active GROUP BY patched";
 
     private final String table;
     private final String column;
@@ -55,6 +60,8 @@ final class PartitionRewrite implements ChunkOperation {
     /** Called between the copy and the check, so that a test can write into the partition there. */
     private final Runnable afterCopy;
     private volatile List<String> columns;
+    /** Each partition's write mark when the run started: what a first attempt's copy is checked against. */
+    private volatile Map<String, Long> marksAtStart = Map.of();
     private volatile String staging;
 
     PartitionRewrite(String table, String column, String expression, String predicate, Runnable afterCopy) {
@@ -71,6 +78,7 @@ final class PartitionRewrite implements ChunkOperation {
         columns = copiedColumns(connection);
         staging = stagingName(runId);
         attempted.clear();
+        marksAtStart = writeMarks(connection, null);
         try (Statement statement = connection.createStatement()) {
             // afresh: a staging table left by a killed run may hold partitions copied before the kill
             statement.execute("DROP TABLE IF EXISTS " + IDENTIFIERS.qualified(null, staging));
@@ -92,10 +100,14 @@ final class PartitionRewrite implements ChunkOperation {
             throw new IllegalStateException("a partition rewrite runs inside a ChunkRunner run, which prepares its staging table");
         }
         String id = partition.partition();
-        if (!attempted.add(id)) {
+        long before;
+        if (attempted.add(id)) {
+            // a partition nobody writes still has the mark it had when the run started: one query less a partition
+            before = marksAtStart.getOrDefault(id, 0L);
+        } else {
             dropStagingPartition(connection, id);
+            before = writeMark(connection, id);
         }
-        long before = writeMark(connection, id);
         try (PreparedStatement copy = connection.prepareStatement(copySql(staging, columns, "?"))) {
             copy.setString(1, id);
             copy.executeUpdate();
@@ -207,14 +219,25 @@ final class PartitionRewrite implements ChunkOperation {
     }
 
     private long writeMark(Connection connection, String partition) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement(WRITE_MARK)) {
+        return writeMarks(connection, partition).getOrDefault(partition, 0L);
+    }
+
+    /** Write marks by partition: of every partition, or of {@code partition} alone. */
+    private Map<String, Long> writeMarks(Connection connection, String partition) throws SQLException {
+        Map<String, Long> marks = new HashMap<>();
+        try (PreparedStatement select = connection.prepareStatement("SELECT patched, mark FROM (" + WRITE_MARKS + ")"
+                + (partition == null ? "" : " WHERE patched = ?"))) {
             select.setString(1, table);
-            select.setString(2, partition);
-            select.setString(3, partition);
+            if (partition != null) {
+                select.setString(2, partition);
+            }
             try (ResultSet row = select.executeQuery()) {
-                return row.next() ? row.getLong(1) : 0;
+                while (row.next()) {
+                    marks.put(row.getString(1), row.getLong(2));
+                }
             }
         }
+        return marks;
     }
 
     private void dropStagingPartition(Connection connection, String partition) throws SQLException {

@@ -127,6 +127,26 @@ class ClickHousePartitionRewriteIT {
     }
 
     @Test
+    void aPartitionWrittenOnEveryAttemptStopsTheRunWithNothingLost() throws SQLException {
+        java.util.concurrent.atomic.AtomicInteger writes = new java.util.concurrent.atomic.AtomicInteger();
+        PartitionRewrite rewrite = new PartitionRewrite("readings", "y", "x * 2 + 1", null, () -> {
+            try {
+                execute("INSERT INTO readings (day, id, x) VALUES ('2026-01-20', " + (2_000_000 + writes.incrementAndGet()) + ", 1)");
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        RunReport report = runner().parallelism(1).build().run("hot", ClickHouseChunks.partitions("readings"), rewrite);
+        assertThat(report.outcome()).isEqualTo(RunReport.Outcome.FAILED);
+        assertThat(report.failedChunkId()).contains("readings:partition:202601");
+        assertThat(report.retries()).isEqualTo(2);
+        assertThat(report.failure()).hasMessageContaining("was written while it was being copied");
+        assertThat(count("id > 2000000")).isEqualTo(writes.get()).isEqualTo(3);
+        assertThat(count("1")).isEqualTo(ROWS + 3);
+        assertThat(count("y IS NULL")).as("the partition was never swapped").isEqualTo(ROWS + 3);
+    }
+
+    @Test
     void aKilledRewriteResumesWithEveryRowOnceAndItsValue(ClickHouseEndpoint endpoint) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
