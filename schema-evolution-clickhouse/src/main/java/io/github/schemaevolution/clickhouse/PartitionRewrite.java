@@ -102,7 +102,7 @@ final class PartitionRewrite implements ChunkOperation {
         String id = partition.partition();
         long before;
         if (attempted.add(id)) {
-            // a partition nobody writes still has the mark it had when the run started: one query less a partition
+            // a partition nobody writes still has the mark it had when the run started: one query fewer per partition
             before = marksAtStart.getOrDefault(id, 0L);
         } else {
             dropStagingPartition(connection, id);
