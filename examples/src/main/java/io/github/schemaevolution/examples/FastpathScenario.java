@@ -1,6 +1,11 @@
 package io.github.schemaevolution.examples;
 
 import io.github.schemaevolution.api.SchemaEvolution;
+import io.github.schemaevolution.api.chunk.Chunk;
+import io.github.schemaevolution.api.chunk.ChunkOperation;
+import io.github.schemaevolution.api.chunk.ChunkRunner;
+import io.github.schemaevolution.api.chunk.ChunkSource;
+import io.github.schemaevolution.api.chunk.RunReport;
 import io.github.schemaevolution.api.evolution.ApplyResult;
 import io.github.schemaevolution.api.evolution.Migration;
 import io.github.schemaevolution.api.evolution.Plan;
@@ -9,6 +14,8 @@ import io.github.schemaevolution.api.model.Column;
 import io.github.schemaevolution.api.model.ColumnType;
 import io.github.schemaevolution.api.model.ReservePolicy;
 import io.github.schemaevolution.api.model.Table;
+import io.github.schemaevolution.clickhouse.ClickHouseChunks;
+import io.github.schemaevolution.postgres.PostgresChunks;
 import io.github.schemaevolution.spi.Dialect;
 import io.github.schemaevolution.spi.IdentifierRules.Kind;
 import io.github.schemaevolution.spi.Statement;
@@ -19,14 +26,17 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.List;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * One engine's run of the example: plan, create, fill, read back and introspect {@code fastpath},
- * then evolve it through the reserve pool (three adds, a drop, a rename), printing every plan, what
- * each version's view shows, and how long each step took.
+ * then evolve it through the reserve pool (three adds, a drop, a rename), backfill one of the added
+ * columns with the chunked runner, printing every plan, what each version's view shows, and how long
+ * each step took.
  */
 final class FastpathScenario {
     private static final int BATCH = 1_000;
@@ -106,6 +116,46 @@ final class FastpathScenario {
         }
         if (count(evolution.dialect(), model, evolution.settings().views().viewName(model.name(), 1)) != rows) {
             throw new IllegalStateException(engine + ": the version 1 view lost rows");
+        }
+        backfill(evolution, model, latest, rows);
+    }
+
+    /**
+     * Fills the new column dns_time_ms from page_len with the chunked runner: a plan first, then the
+     * run, checkpointed so that running it again (or after a crash) does no work twice. ClickHouse's
+     * chunks are the table's partitions; this PostgreSQL table has no integer key to cut into ranges,
+     * so it is one chunk of its own.
+     */
+    private void backfill(SchemaEvolution evolution, Table model, SchemaVersion latest, int rows) throws SQLException {
+        String column = latest.physicalName("dns_time_ms");
+        boolean postgres = evolution.dialect().name().equals("postgresql");
+        ChunkSource chunks = postgres ? connection -> Stream.of(new Chunk.ChunkTable(model.name(), rows))
+                : ClickHouseChunks.partitions(model.name());
+        ChunkOperation fill = postgres ? PostgresChunks.fill(column, "page_len * 0.5", true)
+                : ClickHouseChunks.fill(column, "page_len * 0.5", Duration.ofMinutes(5));
+        ChunkRunner runner = ChunkRunner.builder(dataSource, evolution.dialect()).build();
+        out.printf("%n-- backfill dns_time_ms (physical column %s)%n%s%n", column, runner.plan("2026-11-04-dns-time", chunks, fill));
+        long start = System.nanoTime();
+        RunReport report = runner.run("2026-11-04-dns-time", chunks, fill);
+        step("backfill: " + report.outcome() + ", " + report.chunksDone() + " chunk(s), " + report.rows() + " rows", start);
+        start = System.nanoTime();
+        RunReport again = runner.run("2026-11-04-dns-time", chunks, fill);
+        step("backfill again: " + again.chunksSkipped() + " chunk(s) already done, skipped", start);
+        String latestView = evolution.settings().views().viewName(model.name(), latest.version());
+        long filled = countWhere(evolution.dialect(), model, latestView, "dns_time_ms = page_len * 0.5");
+        out.printf("view %s: %d of %d rows have dns_time_ms%n", latestView, filled, rows);
+        if (report.outcome() != RunReport.Outcome.COMPLETED || filled != rows) {
+            throw new IllegalStateException(engine + ": the backfill left " + (rows - filled) + " rows without a value");
+        }
+    }
+
+    private long countWhere(Dialect dialect, Table model, String view, String predicate) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement select = connection.prepareStatement("SELECT count(*) FROM "
+                     + dialect.identifiers().qualified(model.schema(), view) + " WHERE " + predicate);
+             ResultSet row = select.executeQuery()) {
+            row.next();
+            return row.getLong(1);
         }
     }
 

@@ -64,22 +64,26 @@ final class InPlaceUpdate implements ChunkOperation {
 
     private String lightweightSql(Scope scope, boolean literal) {
         return "UPDATE " + IDENTIFIERS.qualified(null, scope.table()) + " SET " + quotedColumn(scope) + " = " + expression
-                + " WHERE " + scope.condition(literal) + " AND " + predicateSql();
+                + " WHERE " + where(scope.condition(literal));
     }
 
     private String mutationSql(Scope scope, boolean literal) {
         // a partition's mutation names it, so that it only rewrites that partition's parts
         return "ALTER TABLE " + IDENTIFIERS.qualified(null, scope.table()) + " UPDATE " + quotedColumn(scope) + " = " + expression
-                + scope.inPartition(literal) + " WHERE " + scope.mutationCondition(literal) + " AND " + predicateSql()
-                + " SETTINGS mutations_sync = 0";
+                + scope.inPartition(literal) + " WHERE " + where(scope.mutationCondition(literal)) + " SETTINGS mutations_sync = 0";
     }
 
     private String quotedColumn(Scope scope) {
         return IDENTIFIERS.quote(Kind.COLUMN, scope.table(), column);
     }
 
-    private String predicateSql() {
-        return predicate == null ? "1" : "(" + predicate + ")";
+    /** The chunk's condition ({@code null} when the chunk is named otherwise) and the predicate's. */
+    private String where(String chunkCondition) {
+        String rows = predicate == null ? null : "(" + predicate + ")";
+        if (chunkCondition == null) {
+            return rows == null ? "1" : rows;
+        }
+        return rows == null ? chunkCondition : chunkCondition + " AND " + rows;
     }
 
     /** Which rows of its table a chunk covers, as SQL with placeholders (bound by {@link #bind}) or literals. */
@@ -111,9 +115,9 @@ final class InPlaceUpdate implements ChunkOperation {
                     ? " IN PARTITION ID " + (literal ? ClickHouseSql.string(partition.partition()) : "?") : "";
         }
 
-        /** The rows, for a mutation: a partition's are named by {@link #inPartition}. */
+        /** The rows, for a mutation: none for a partition, whose rows {@link #inPartition} names. */
         String mutationCondition(boolean literal) {
-            return chunk instanceof Chunk.Partition ? "1" : keyCondition(literal);
+            return chunk instanceof Chunk.Partition ? null : keyCondition(literal);
         }
 
         private String keyCondition(boolean literal) {

@@ -52,6 +52,10 @@ class ClickHouseChunkRunnerIT {
 
     @Test
     void fillsEveryPartitionAndARerunSkipsThem() throws SQLException {
+        assertThat(runner().build().plan("fill", ClickHouseChunks.partitions("readings"),
+                ClickHouseChunks.fill("y", "x * 2 + 1", Duration.ofMinutes(1))).operation())
+                .startsWith("in place, a mutation per chunk")
+                .endsWith("ALTER TABLE `readings` UPDATE `y` = x * 2 + 1 IN PARTITION ID '202601' WHERE 1 SETTINGS mutations_sync = 0");
         RunReport report = runner().build().run("fill", ClickHouseChunks.partitions("readings"),
                 ClickHouseChunks.fill("y", "x * 2 + 1", Duration.ofMinutes(1)));
         assertThat(report.outcome()).isEqualTo(RunReport.Outcome.COMPLETED);
@@ -78,6 +82,10 @@ class ClickHouseChunkRunnerIT {
                     + " SETTINGS enable_block_number_column = 1, enable_block_offset_column = 1");
             connection.createStatement().execute("INSERT INTO light SELECT day, id, x, y FROM readings");
         }
+        assertThat(runner().build().plan("light", ClickHouseChunks.partitions("light"),
+                ClickHouseChunks.update("y", "x * 2 + 1", "id % 3 = 0", Duration.ofMinutes(1))).operation())
+                .startsWith("in place, a lightweight UPDATE per chunk")
+                .endsWith("UPDATE `light` SET `y` = x * 2 + 1 WHERE _partition_id = '202601' AND (id % 3 = 0)");
         RunReport report = runner().build().run("light", ClickHouseChunks.partitions("light"),
                 ClickHouseChunks.update("y", "x * 2 + 1", "id % 3 = 0", Duration.ofMinutes(1)));
         assertThat(report.outcome()).isEqualTo(RunReport.Outcome.COMPLETED);
