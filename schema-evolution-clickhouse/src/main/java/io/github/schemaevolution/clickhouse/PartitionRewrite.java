@@ -8,6 +8,9 @@ import io.github.schemaevolution.api.model.ColumnDefault;
 import io.github.schemaevolution.spi.IdentifierRules;
 import io.github.schemaevolution.spi.IdentifierRules.Kind;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -21,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Fills a column by rewriting each partition: the partition's rows are copied into a staging table
@@ -35,11 +39,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * covered, which is why this is an explicit choice and not what {@link ClickHouseChunks#fill} does.
  *
  * <p>Idempotent: a partition rewritten twice holds the same values. A staging partition left by a
- * failed attempt is dropped before the partition is copied again; the staging table is created
- * afresh when a run starts and dropped when it completes.
+ * failed attempt is dropped before the partition is copied again. Each runner has a staging table of
+ * its own, created when its run starts and dropped when it ends, however it ends; one whose process
+ * was killed stays, and the next run over the table names it in a warning.
  */
 final class PartitionRewrite implements ChunkOperation {
+    private static final Logger LOG = LoggerFactory.getLogger(PartitionRewrite.class);
     private static final IdentifierRules IDENTIFIERS = ClickHouseChunks.IDENTIFIERS;
+    private static final String STAGING_INFIX = "_se_rewrite_";
     /** Copies the rows as they are: materialized values kept, no merging of rows on insert, no deduplication. */
     private static final String COPY_SETTINGS = " SETTINGS insert_allow_materialized_columns = 1, optimize_on_insert = 0,"
             + " insert_deduplicate = 0";
@@ -76,12 +83,13 @@ final class PartitionRewrite implements ChunkOperation {
     public void beforeRun(Connection connection, String runId) throws SQLException {
         checkEngine(connection);
         columns = copiedColumns(connection);
-        staging = stagingName(runId);
+        // one staging table per runner, never shared: another runner of the same run (another instance)
+        // must not see, replace or drop this runner's copies, nor swap them in
+        staging = stagingName(runId, HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()));
         attempted.clear();
         marksAtStart = writeMarks(connection, null);
+        warnOfStaleStaging(connection);
         try (Statement statement = connection.createStatement()) {
-            // afresh: a staging table left by a killed run may hold partitions copied before the kill
-            statement.execute("DROP TABLE IF EXISTS " + IDENTIFIERS.qualified(null, staging));
             statement.execute("CREATE TABLE " + IDENTIFIERS.qualified(null, staging) + " AS " + IDENTIFIERS.qualified(null, table));
         }
     }
@@ -89,7 +97,7 @@ final class PartitionRewrite implements ChunkOperation {
     @Override
     public void afterRun(Connection connection, String runId) throws SQLException {
         try (Statement statement = connection.createStatement()) {
-            statement.execute("DROP TABLE IF EXISTS " + IDENTIFIERS.qualified(null, stagingName(runId)));
+            statement.execute("DROP TABLE IF EXISTS " + IDENTIFIERS.qualified(null, staging));
         }
     }
 
@@ -131,7 +139,7 @@ final class PartitionRewrite implements ChunkOperation {
     public String describe(Connection connection, Chunk chunk) throws SQLException {
         String id = partitionOf(chunk).partition();
         checkEngine(connection);
-        String stagingTable = stagingName("plan");
+        String stagingTable = IDENTIFIERS.check(Kind.TABLE, null, table + STAGING_INFIX + "RUN_RUNNER");
         return "rewrite of partition " + id + " (a copy with the column computed, then an atomic swap; for partitions"
                 + " nobody writes during the run): " + copySql(stagingTable, copiedColumns(connection), ClickHouseSql.string(id))
                 + "; ALTER TABLE " + IDENTIFIERS.qualified(null, table) + " REPLACE PARTITION ID " + ClickHouseSql.string(id)
@@ -163,10 +171,26 @@ final class PartitionRewrite implements ChunkOperation {
                         + " got " + chunk.id(), null);
     }
 
-    /** Staging tables are per run, so that two runs over one table never share one. */
-    private String stagingName(String runId) {
-        String hash = HexFormat.of().toHexDigits(runId.hashCode());
-        return IDENTIFIERS.check(Kind.TABLE, null, table + "_se_rewrite_" + hash);
+    /** {@code <table>_se_rewrite_<hash of the run id>_<runner>}: which run a staging table belongs to, and whose. */
+    private String stagingName(String runId, String runner) {
+        return IDENTIFIERS.check(Kind.TABLE, null, table + STAGING_INFIX + HexFormat.of().toHexDigits(runId.hashCode()) + "_" + runner);
+    }
+
+    /**
+     * Staging tables of this table that are not this runner's: a runner still at work, or one killed
+     * before it could drop its own. Which is which cannot be told from here, so they are named, not dropped.
+     */
+    private void warnOfStaleStaging(Connection connection) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT name, metadata_modification_time FROM system.tables"
+                + " WHERE database = currentDatabase() AND startsWith(name, ?)")) {
+            select.setString(1, table + STAGING_INFIX);
+            try (ResultSet row = select.executeQuery()) {
+                while (row.next()) {
+                    LOG.warn("rewrite of {}: staging table {} (created {}) belongs to another runner, at work or killed;"
+                            + " drop it once no runner of its run is left", table, row.getString(1), row.getString(2));
+                }
+            }
+        }
     }
 
     /** A copy of a partition must be able to replace it: a plain MergeTree-family table on this server. */

@@ -71,6 +71,20 @@ class ClickHousePartitionRewriteIT {
     }
 
     @Test
+    void twoRunnersOfTheSameRewriteNeitherLoseNorDoubleARow() throws SQLException {
+        // two instances starting the same backfill: each copies through a staging table of its own
+        ChunkRunner.Handle first = runner().build().start("twice", ClickHouseChunks.partitions("readings"),
+                ClickHouseChunks.rewrite("readings", "y", "x * 2 + 1"));
+        ChunkRunner.Handle second = runner().build().start("twice", ClickHouseChunks.partitions("readings"),
+                ClickHouseChunks.rewrite("readings", "y", "x * 2 + 1"));
+        assertThat(first.await().outcome()).isEqualTo(RunReport.Outcome.COMPLETED);
+        assertThat(second.await().outcome()).isEqualTo(RunReport.Outcome.COMPLETED);
+        assertThat(count("1")).isEqualTo(ROWS);
+        assertThat(count("y = x * 2 + 1 AND loaded = toDateTime('2020-02-02 00:00:00')")).isEqualTo(ROWS);
+        assertThat(tablesLike("readings_se_rewrite_%")).isZero();
+    }
+
+    @Test
     void aPredicateLeavesTheOtherRowsTheirValue() throws SQLException {
         execute("ALTER TABLE readings UPDATE y = -1 WHERE 1 SETTINGS mutations_sync = 2");
         RunReport report = runner().build().run("odd", ClickHouseChunks.partitions("readings"),
@@ -144,6 +158,7 @@ class ClickHousePartitionRewriteIT {
         assertThat(count("id > 2000000")).isEqualTo(writes.get()).isEqualTo(3);
         assertThat(count("1")).isEqualTo(ROWS + 3);
         assertThat(count("y IS NULL")).as("the partition was never swapped").isEqualTo(ROWS + 3);
+        assertThat(tablesLike("readings_se_rewrite_%")).as("a failed run drops its staging table too").isZero();
     }
 
     @Test
@@ -163,7 +178,8 @@ class ClickHousePartitionRewriteIT {
         assertThat(resumed.chunksSkipped()).isEqualTo(2);
         assertThat(count("1")).isEqualTo(ROWS);
         assertThat(count("y = x * 2 + 1")).isEqualTo(ROWS);
-        assertThat(tablesLike("readings_se_rewrite_%")).isZero();
+        assertThat(tablesLike("readings_se_rewrite_%")).as("the resumed runner dropped its own; the killed one's stays")
+                .isEqualTo(1);
     }
 
     @Test

@@ -21,6 +21,17 @@ public interface CheckpointStore {
      */
     Set<String> finished(Connection connection, String runId, List<String> chunkIds) throws SQLException;
 
+    /**
+     * Called first in a chunk's own transaction: makes the chunk this runner's until the transaction
+     * ends, waiting while another runner of the same run (another instance of the application, say)
+     * holds it, and returns false when that runner has finished it meanwhile. So several runners may
+     * run the same run id at once and every chunk is still applied once. Engines without transactions
+     * claim nothing: their chunk operations are idempotent, and two runners may both apply a chunk.
+     */
+    default boolean claim(Connection connection, String runId, String chunkId) throws SQLException {
+        return true;
+    }
+
     /** Records a finished chunk; on engines with transactions, inside the chunk's own transaction. */
     void markDone(Connection connection, String runId, String chunkId, long rows) throws SQLException;
 }

@@ -17,6 +17,9 @@ import java.util.Set;
  * applies a chunk twice.
  */
 final class PostgresCheckpoints implements CheckpointStore {
+    /** The first key of chunk locks, apart from the migration locks' {@link PostgresHistory#LOCK_SPACE}. */
+    private static final int CHUNK_LOCK_SPACE = PostgresHistory.LOCK_SPACE + 1;
+
     private final String table;
 
     PostgresCheckpoints(String table) {
@@ -25,10 +28,25 @@ final class PostgresCheckpoints implements CheckpointStore {
 
     @Override
     public void ensureTable(Connection connection) throws SQLException {
-        try (java.sql.Statement statement = connection.createStatement()) {
+        // runners starting together (instances of one application) would otherwise all create the table,
+        // and all but one fail on the catalog's unique index: CREATE ... IF NOT EXISTS is not safe against itself
+        boolean autoCommit = connection.getAutoCommit();
+        connection.setAutoCommit(false);
+        try (PreparedStatement lock = connection.prepareStatement("SELECT pg_catalog.pg_advisory_xact_lock(?,"
+                + " pg_catalog.hashtext(current_schema() || '.' || ?))");
+             java.sql.Statement statement = connection.createStatement()) {
+            lock.setInt(1, CHUNK_LOCK_SPACE);
+            lock.setString(2, table);
+            lock.execute();
             statement.execute("CREATE TABLE IF NOT EXISTS " + PostgresIdentifiers.qualified(null, table)
                     + " (run_id text NOT NULL, chunk_id text NOT NULL, rows_written bigint NOT NULL,"
                     + " finished_at timestamp with time zone NOT NULL DEFAULT now(), PRIMARY KEY (run_id, chunk_id))");
+            connection.commit();
+        } catch (SQLException | RuntimeException e) {
+            connection.rollback();
+            throw e;
+        } finally {
+            connection.setAutoCommit(autoCommit);
         }
     }
 
@@ -49,6 +67,23 @@ final class PostgresCheckpoints implements CheckpointStore {
             }
         }
         return finished;
+    }
+
+    /**
+     * A transaction-scoped advisory lock on the chunk (two chunks whose names hash alike only wait for
+     * each other), then a look at the checkpoints, which show what another runner committed before the
+     * lock came free.
+     */
+    @Override
+    public boolean claim(Connection connection, String runId, String chunkId) throws SQLException {
+        try (PreparedStatement lock = connection.prepareStatement("SELECT pg_catalog.pg_advisory_xact_lock(?,"
+                + " pg_catalog.hashtext(? || '/' || ?))")) {
+            lock.setInt(1, CHUNK_LOCK_SPACE);
+            lock.setString(2, runId);
+            lock.setString(3, chunkId);
+            lock.execute();
+        }
+        return finished(connection, runId, List.of(chunkId)).isEmpty();
     }
 
     @Override

@@ -171,6 +171,21 @@ class ChunkRunnerIT {
     }
 
     @Test
+    void twoRunnersOfTheSameRunApplyEveryChunkOnceBetweenThem() throws SQLException {
+        // as two instances of an application would, each starting the same backfill
+        ChunkRunner.Handle first = runner().parallelism(2).build().start("shared", ranges(), INCREMENT);
+        ChunkRunner.Handle second = runner().parallelism(2).build().start("shared", ranges(), INCREMENT);
+        RunReport one = first.await();
+        RunReport two = second.await();
+        assertThat(one.outcome()).isEqualTo(RunReport.Outcome.COMPLETED);
+        assertThat(two.outcome()).isEqualTo(RunReport.Outcome.COMPLETED);
+        assertThat(one.chunksDone() + two.chunksDone()).isEqualTo(CHUNKS);
+        assertThat(one.chunksDone() + one.chunksSkipped()).isEqualTo(CHUNKS);
+        assertThat(two.chunksDone() + two.chunksSkipped()).isEqualTo(CHUNKS);
+        assertThat(count("x = 1")).isEqualTo(ROWS);
+    }
+
+    @Test
     void throttlingAsksForThePausesTheCeilingImplies() throws SQLException {
         List<Duration> pauses = new ArrayList<>();
         // a clock that never moves: every pause the runner asks for is the whole debt of the rate

@@ -22,8 +22,9 @@ public interface ChunkOperation {
     }
 
     /**
-     * Runs once after the last chunk of a run that completed; not after a failed or cancelled run,
-     * which may be resumed and still need what {@link #beforeRun} set up.
+     * Runs once when the run ends, whether it completed, failed or was cancelled, after its last chunk
+     * in flight: releases what {@link #beforeRun} set up. A failure here is logged, not reported: the
+     * chunks and their checkpoints are already safe.
      */
     default void afterRun(Connection connection, String runId) throws SQLException {
     }

@@ -56,6 +56,8 @@ import java.util.stream.Stream;
 public final class ChunkRunner {
     private static final Logger LOG = LoggerFactory.getLogger(ChunkRunner.class);
     private static final long LOG_EVERY_NANOS = 5_000_000_000L;
+    /** What applying a chunk returns when another runner of the same run finished it meanwhile. */
+    private static final long FINISHED_ELSEWHERE = -1;
     /** Chunks read from the source and looked up in the checkpoints at a time. */
     public static final int WINDOW = 256;
 
@@ -219,12 +221,14 @@ public final class ChunkRunner {
                 return thread;
             });
             Semaphore inFlight = new Semaphore(parallelism);
+            boolean prepared = false;
             try (Connection sourceConnection = dataSource.getConnection();
                  Connection control = dataSource.getConnection();
                  Stream<Chunk> chunks = source.chunks(sourceConnection)) {
                 checkpoints.ensureTable(control);
                 counted = source.count(control);
                 operation.beforeRun(control, runId);
+                prepared = true;
                 Iterator<Chunk> iterator = chunks.iterator();
                 boolean first = true;
                 while (!stopped() && iterator.hasNext()) {
@@ -266,10 +270,6 @@ public final class ChunkRunner {
                     }
                 }
                 exhausted = !iterator.hasNext();
-                inFlight.acquire(parallelism);
-                if (exhausted && !stopped()) {
-                    operation.afterRun(control, runId);
-                }
             } catch (SQLException | RuntimeException e) {
                 // the source, the checkpoints or the operation's set-up failed: no chunk to name
                 if (failure.compareAndSet(null, e)) {
@@ -279,9 +279,22 @@ public final class ChunkRunner {
                 Thread.currentThread().interrupt();
                 cancelled.set(true);
             } finally {
-                workers.shutdownNow();
+                // the chunks in flight finish, with their checkpoints, before the operation cleans up
+                inFlight.acquireUninterruptibly(parallelism);
+                workers.shutdown();
+                if (prepared) {
+                    endRun();
+                }
             }
             return report();
+        }
+
+        private void endRun() {
+            try (Connection connection = dataSource.getConnection()) {
+                operation.afterRun(connection, runId);
+            } catch (SQLException | RuntimeException e) {
+                LOG.warn("chunk run {}: the operation could not clean up after the run: {}", runId, e.getMessage());
+            }
         }
 
         private boolean stopped() {
@@ -306,8 +319,12 @@ public final class ChunkRunner {
             for (int attempt = 1; ; attempt++) {
                 try {
                     long written = applyWithCheckpoint(chunk);
-                    rows.addAndGet(written);
-                    done.incrementAndGet();
+                    if (written == FINISHED_ELSEWHERE) {
+                        skipped.incrementAndGet();
+                    } else {
+                        rows.addAndGet(written);
+                        done.incrementAndGet();
+                    }
                     report(chunk);
                     return;
                 } catch (SQLException | RuntimeException e) {
@@ -336,11 +353,18 @@ public final class ChunkRunner {
             }
         }
 
+        /** Applies the chunk and records it; {@link #FINISHED_ELSEWHERE} when another runner of the same run finished it first. */
         private long applyWithCheckpoint(Chunk chunk) throws SQLException {
             boolean transactional = dialect.has(Capability.TRANSACTIONAL_DDL);
             try (Connection connection = dataSource.getConnection()) {
                 connection.setAutoCommit(!transactional);
                 try {
+                    if (!checkpoints.claim(connection, runId, chunk.id())) {
+                        if (transactional) {
+                            connection.rollback();
+                        }
+                        return FINISHED_ELSEWHERE;
+                    }
                     long written = operation.apply(connection, chunk);
                     checkpoints.markDone(connection, runId, chunk.id(), written);
                     if (transactional) {
