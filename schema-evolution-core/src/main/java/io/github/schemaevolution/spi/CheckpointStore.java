@@ -24,14 +24,19 @@ public interface CheckpointStore {
     /**
      * Called first in a chunk's own transaction: makes the chunk this runner's until the transaction
      * ends, waiting while another runner of the same run (another instance of the application, say)
-     * holds it, and returns false when that runner has finished it meanwhile. So several runners may
-     * run the same run id at once and every chunk is still applied once. Engines without transactions
-     * claim nothing: their chunk operations are idempotent, and two runners may both apply a chunk.
+     * holds it, and returns false when that runner has finished it meanwhile. With {@link #markDone},
+     * which refuses a second record, several runners may run the same run id at once and every chunk
+     * is still applied once. Engines without transactions claim nothing: their chunk operations are
+     * idempotent, and two runners may both apply a chunk.
      */
     default boolean claim(Connection connection, String runId, String chunkId) throws SQLException {
         return true;
     }
 
-    /** Records a finished chunk; on engines with transactions, inside the chunk's own transaction. */
-    void markDone(Connection connection, String runId, String chunkId, long rows) throws SQLException;
+    /**
+     * Records a finished chunk; on engines with transactions, inside the chunk's own transaction.
+     * Returns false when another runner of the same run recorded it first: the runner then rolls the
+     * chunk's transaction back, so that its work counts once.
+     */
+    boolean markDone(Connection connection, String runId, String chunkId, long rows) throws SQLException;
 }

@@ -70,30 +70,41 @@ final class PostgresCheckpoints implements CheckpointStore {
     }
 
     /**
-     * A transaction-scoped advisory lock on the chunk (two chunks whose names hash alike only wait for
-     * each other), then a look at the checkpoints, which show what another runner committed before the
-     * lock came free.
+     * A transaction-scoped advisory lock on the chunk. Taken at once, the chunk is this runner's (should
+     * another runner have finished it since the runner looked, {@link #markDone} finds its record);
+     * held by another runner, it is waited for, and the checkpoints then show whether that runner
+     * finished the chunk. Two chunks whose names hash alike only wait for each other.
      */
     @Override
     public boolean claim(Connection connection, String runId, String chunkId) throws SQLException {
-        try (PreparedStatement lock = connection.prepareStatement("SELECT pg_catalog.pg_advisory_xact_lock(?,"
-                + " pg_catalog.hashtext(? || '/' || ?))")) {
-            lock.setInt(1, CHUNK_LOCK_SPACE);
-            lock.setString(2, runId);
-            lock.setString(3, chunkId);
-            lock.execute();
+        if (lock(connection, "pg_try_advisory_xact_lock", runId, chunkId)) {
+            return true;
         }
+        lock(connection, "pg_advisory_xact_lock", runId, chunkId);
         return finished(connection, runId, List.of(chunkId)).isEmpty();
     }
 
+    private static boolean lock(Connection connection, String function, String runId, String chunkId) throws SQLException {
+        try (PreparedStatement lock = connection.prepareStatement("SELECT pg_catalog." + function + "(?,"
+                + " pg_catalog.hashtext(? || '/' || ?))::text")) {
+            lock.setInt(1, CHUNK_LOCK_SPACE);
+            lock.setString(2, runId);
+            lock.setString(3, chunkId);
+            try (ResultSet row = lock.executeQuery()) {
+                // the waiting form returns void, as an empty text
+                return row.next() && !"false".equals(row.getString(1));
+            }
+        }
+    }
+
     @Override
-    public void markDone(Connection connection, String runId, String chunkId, long rows) throws SQLException {
+    public boolean markDone(Connection connection, String runId, String chunkId, long rows) throws SQLException {
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + PostgresIdentifiers.qualified(null, table)
-                + " (run_id, chunk_id, rows_written) VALUES (?, ?, ?)")) {
+                + " (run_id, chunk_id, rows_written) VALUES (?, ?, ?) ON CONFLICT (run_id, chunk_id) DO NOTHING")) {
             insert.setString(1, runId);
             insert.setString(2, chunkId);
             insert.setLong(3, rows);
-            insert.executeUpdate();
+            return insert.executeUpdate() == 1;
         }
     }
 }

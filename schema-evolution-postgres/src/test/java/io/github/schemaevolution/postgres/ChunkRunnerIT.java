@@ -8,6 +8,7 @@ import io.github.schemaevolution.api.chunk.Progress;
 import io.github.schemaevolution.api.chunk.RunReport;
 import io.github.schemaevolution.testkit.postgres.PostgresEndpoint;
 import io.github.schemaevolution.testkit.postgres.PostgresTest;
+import io.github.schemaevolution.spi.CheckpointStore;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -183,6 +184,40 @@ class ChunkRunnerIT {
         assertThat(one.chunksDone() + one.chunksSkipped()).isEqualTo(CHUNKS);
         assertThat(two.chunksDone() + two.chunksSkipped()).isEqualTo(CHUNKS);
         assertThat(count("x = 1")).isEqualTo(ROWS);
+    }
+
+    @Test
+    void aChunkRecordedByAnotherRunnerWhileThisOneWorkedIsRolledBack() throws SQLException {
+        RunReport first = runner().build().run("late", ranges(), INCREMENT);
+        assertThat(first.chunksDone()).isEqualTo(CHUNKS);
+        // a runner whose look at the checkpoints came before the other runner's commits
+        CheckpointStore real = dialect.checkpoints("schema_evolution_chunks");
+        CheckpointStore stale = new CheckpointStore() {
+            @Override
+            public void ensureTable(Connection connection) throws SQLException {
+                real.ensureTable(connection);
+            }
+
+            @Override
+            public java.util.Set<String> finished(Connection connection, String runId, List<String> chunkIds) {
+                return java.util.Set.of();
+            }
+
+            @Override
+            public boolean claim(Connection connection, String runId, String chunkId) throws SQLException {
+                return real.claim(connection, runId, chunkId);
+            }
+
+            @Override
+            public boolean markDone(Connection connection, String runId, String chunkId, long rows) throws SQLException {
+                return real.markDone(connection, runId, chunkId, rows);
+            }
+        };
+        RunReport late = runner().checkpoints(stale).build().run("late", ranges(), INCREMENT);
+        assertThat(late.outcome()).isEqualTo(RunReport.Outcome.COMPLETED);
+        assertThat(late.chunksDone()).isZero();
+        assertThat(late.chunksSkipped()).isEqualTo(CHUNKS);
+        assertThat(count("x = 1")).as("the second runner's increments were rolled back").isEqualTo(ROWS);
     }
 
     @Test

@@ -49,7 +49,8 @@ final class StubDatabase {
             }
 
             @Override
-            public void markDone(Connection connection, String runId, String chunkId, long rows) {
+            public boolean markDone(Connection connection, String runId, String chunkId, long rows) {
+                return true;
             }
         };
     }

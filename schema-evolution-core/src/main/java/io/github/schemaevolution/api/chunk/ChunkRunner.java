@@ -366,7 +366,13 @@ public final class ChunkRunner {
                         return FINISHED_ELSEWHERE;
                     }
                     long written = operation.apply(connection, chunk);
-                    checkpoints.markDone(connection, runId, chunk.id(), written);
+                    if (!checkpoints.markDone(connection, runId, chunk.id(), written)) {
+                        // another runner of this run recorded the chunk while this one worked: its work counts, not ours
+                        if (transactional) {
+                            connection.rollback();
+                        }
+                        return FINISHED_ELSEWHERE;
+                    }
                     if (transactional) {
                         connection.commit();
                     }
