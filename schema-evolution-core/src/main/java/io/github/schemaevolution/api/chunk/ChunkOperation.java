@@ -8,6 +8,10 @@ import java.sql.SQLException;
  * leaves the chunk as running it once), because a chunk interrupted before its checkpoint is run
  * again; on engines with transactions the runner also commits the chunk's work and its checkpoint
  * together, so a finished chunk is never redone.
+ *
+ * <p>The runner keeps one connection per worker for the whole run, so an operation must leave the
+ * session as it found it: settings it needs are set for its transaction only (PostgreSQL
+ * {@code set_config(..., true)}, {@code SET LOCAL}) or for its statement (ClickHouse {@code SETTINGS}).
  */
 @FunctionalInterface
 public interface ChunkOperation {

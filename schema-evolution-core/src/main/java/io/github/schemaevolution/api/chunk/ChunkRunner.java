@@ -202,6 +202,9 @@ public final class ChunkRunner {
         private final AtomicLong retries = new AtomicLong();
         private final AtomicLong throttledNanos = new AtomicLong();
         private final AtomicLong lastLog = new AtomicLong();
+        /** Each worker thread's connection, and all of them, to close when the run ends. */
+        private final ThreadLocal<Connection> connections = new ThreadLocal<>();
+        private final java.util.Queue<Connection> opened = new java.util.concurrent.ConcurrentLinkedQueue<>();
         private volatile boolean exhausted;
         private volatile OptionalLong counted = OptionalLong.empty();
         private long startNanos;
@@ -282,6 +285,8 @@ public final class ChunkRunner {
                 // the chunks in flight finish, with their checkpoints, before the operation cleans up
                 inFlight.acquireUninterruptibly(parallelism);
                 workers.shutdown();
+                opened.forEach(this::closeQuietly);
+                opened.clear();
                 if (prepared) {
                     endRun();
                 }
@@ -356,33 +361,58 @@ public final class ChunkRunner {
         /** Applies the chunk and records it; {@link #FINISHED_ELSEWHERE} when another runner of the same run finished it first. */
         private long applyWithCheckpoint(Chunk chunk) throws SQLException {
             boolean transactional = dialect.has(Capability.TRANSACTIONAL_DDL);
-            try (Connection connection = dataSource.getConnection()) {
+            Connection connection = workerConnection();
+            try {
                 connection.setAutoCommit(!transactional);
-                try {
-                    if (!checkpoints.claim(connection, runId, chunk.id())) {
-                        if (transactional) {
-                            connection.rollback();
-                        }
-                        return FINISHED_ELSEWHERE;
-                    }
-                    long written = operation.apply(connection, chunk);
-                    if (!checkpoints.markDone(connection, runId, chunk.id(), written)) {
-                        // another runner of this run recorded the chunk while this one worked: its work counts, not ours
-                        if (transactional) {
-                            connection.rollback();
-                        }
-                        return FINISHED_ELSEWHERE;
-                    }
-                    if (transactional) {
-                        connection.commit();
-                    }
-                    return written;
-                } catch (SQLException | RuntimeException e) {
+                long written = checkpoints.claim(connection, runId, chunk.id()) ? operation.apply(connection, chunk)
+                        : FINISHED_ELSEWHERE;
+                // unrecorded: another runner of this run recorded the chunk while this one worked; its work counts
+                if (written == FINISHED_ELSEWHERE || !checkpoints.markDone(connection, runId, chunk.id(), written)) {
                     if (transactional) {
                         connection.rollback();
                     }
-                    throw e;
+                    return FINISHED_ELSEWHERE;
                 }
+                if (transactional) {
+                    connection.commit();
+                }
+                return written;
+            } catch (SQLException | RuntimeException e) {
+                // the connection's state is unknown after a failure (it may be the failure): the next attempt gets another
+                discard(connection);
+                throw e;
+            }
+        }
+
+        /**
+         * The connection of the current worker thread, opened on its first chunk and kept for the
+         * run: a data source without a pool would otherwise open a connection per chunk, which costs
+         * more than the DDL of a small chunk table.
+         */
+        private Connection workerConnection() throws SQLException {
+            Connection connection = connections.get();
+            if (connection == null) {
+                connection = dataSource.getConnection();
+                connections.set(connection);
+                opened.add(connection);
+            }
+            return connection;
+        }
+
+        private void discard(Connection connection) {
+            connections.remove();
+            opened.remove(connection);
+            closeQuietly(connection);
+        }
+
+        private void closeQuietly(Connection connection) {
+            try {
+                if (!connection.getAutoCommit()) {
+                    connection.rollback();
+                }
+                connection.close();
+            } catch (SQLException e) {
+                LOG.debug("chunk run {}: closing a worker connection: {}", runId, e.getMessage());
             }
         }
 
