@@ -8,7 +8,6 @@ import io.github.schemaevolution.api.chunk.ChunkSource;
 import io.github.schemaevolution.api.chunk.ChunkStreams;
 import io.github.schemaevolution.api.chunk.KeySpan;
 import io.github.schemaevolution.api.chunk.SchemaSameness;
-import io.github.schemaevolution.api.model.ColumnDefault;
 import io.github.schemaevolution.spi.IdentifierRules;
 import io.github.schemaevolution.spi.IdentifierRules.Kind;
 
