@@ -23,6 +23,11 @@ public enum ErrorCode {
     MODEL_INVALID(false),
     /** A raw SQL expression (default, partition key) contains statement separators or comments. */
     EXPRESSION_UNSAFE(false),
+    /**
+     * A text (comment, default, migration id, run id) holds a NUL character or an unpaired surrogate,
+     * which an engine would refuse or store altered.
+     */
+    TEXT_INVALID(false),
     /** A model feature the target engine does not offer. */
     FEATURE_UNSUPPORTED(false),
     /** No dialect on the class path matches the requested name or JDBC URL. */
@@ -41,6 +46,16 @@ public enum ErrorCode {
     POOL_EXHAUSTED(false),
     /** The change breaks an engine rule (key column, column used by a materialized view or an index) or a release policy. */
     CHANGE_FORBIDDEN(false),
+    /**
+     * A name the library would create (a view, its lock or history table, a staging table) is taken by
+     * an object the library did not create; nothing is replaced or dropped.
+     */
+    NAME_TAKEN(false),
+    /**
+     * A chunk operation cannot be made exactly once on this engine (no transactions, and running it
+     * again would change the result, as {@code x = x + 1} does); refused before any chunk runs.
+     */
+    OPERATION_NOT_REPEATABLE(false),
     /** A migration id was applied before with different content. */
     CHECKSUM_MISMATCH(false),
     /** The live schema differs from the version the history says it is at; the message carries the diff. */
