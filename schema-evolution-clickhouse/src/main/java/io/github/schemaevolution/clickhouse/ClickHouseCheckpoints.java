@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -22,10 +23,12 @@ import java.util.Set;
 final class ClickHouseCheckpoints implements CheckpointStore {
     private final IdentifierRules identifiers;
     private final String table;
+    private final String runs;
 
     ClickHouseCheckpoints(IdentifierRules identifiers, String table) {
         this.identifiers = identifiers;
         this.table = identifiers.check(Kind.TABLE, null, table);
+        this.runs = identifiers.check(Kind.TABLE, null, table + "_runs");
     }
 
     @Override
@@ -34,7 +37,37 @@ final class ClickHouseCheckpoints implements CheckpointStore {
             statement.execute("CREATE TABLE IF NOT EXISTS " + identifiers.qualified(null, table)
                     + " (run_id String, chunk_id String, rows_written UInt64, finished_at DateTime64(3, 'UTC') DEFAULT now64(3))"
                     + " ENGINE = ReplacingMergeTree ORDER BY (run_id, chunk_id)");
+            statement.execute("CREATE TABLE IF NOT EXISTS " + identifiers.qualified(null, runs)
+                    + " (run_id String, chunk_source String, started_at DateTime64(6, 'UTC') DEFAULT now64(6))"
+                    + " ENGINE = MergeTree ORDER BY run_id");
         }
+    }
+
+    /**
+     * The first record of the run: two runners starting at once may both insert one, and every
+     * reader takes the earliest. A runner that reads before the other inserts sees its own, which is
+     * the earlier: the other inserts after that read, so later by the server's clock.
+     */
+    @Override
+    public Optional<String> recordedSource(Connection connection, String runId) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT argMin(chunk_source, (started_at, chunk_source)),"
+                + " count() FROM " + identifiers.qualified(null, runs) + " WHERE run_id = ?")) {
+            select.setString(1, runId);
+            try (ResultSet row = select.executeQuery()) {
+                return row.next() && row.getLong(2) > 0 ? Optional.of(row.getString(1)) : Optional.empty();
+            }
+        }
+    }
+
+    @Override
+    public String recordSource(Connection connection, String runId, String record) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + identifiers.qualified(null, runs)
+                + " (run_id, chunk_source) VALUES (?, ?)")) {
+            insert.setString(1, runId);
+            insert.setString(2, record);
+            insert.executeUpdate();
+        }
+        return recordedSource(connection, runId).orElseThrow();
     }
 
     @Override

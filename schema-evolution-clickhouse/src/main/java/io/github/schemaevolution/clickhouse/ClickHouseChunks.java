@@ -6,6 +6,7 @@ import io.github.schemaevolution.api.chunk.Chunk;
 import io.github.schemaevolution.api.chunk.ChunkOperation;
 import io.github.schemaevolution.api.chunk.ChunkSource;
 import io.github.schemaevolution.api.chunk.ChunkStreams;
+import io.github.schemaevolution.api.chunk.KeyRanges;
 import io.github.schemaevolution.api.chunk.KeySpan;
 import io.github.schemaevolution.api.chunk.SchemaSameness;
 import io.github.schemaevolution.spi.IdentifierRules;
@@ -62,16 +63,14 @@ public final class ClickHouseChunks {
      * Ranges of {@code keyColumn} (an integer column, best the first of the sort key, so that a range
      * reads few granules) of about {@code rowsPerChunk} rows each, for a table that is not partitioned
      * or whose partitions are too large to be chunks. Sized from {@code min}, {@code max} and
-     * {@code count()}, which MergeTree answers from its metadata; generated lazily.
+     * {@code count()}, which MergeTree answers from its metadata, with a range below and an open one
+     * above for rows inserted during the run; generated lazily. The span is recorded when a run starts
+     * ({@link KeyRanges}), so a resumed run cuts the same ranges whatever was inserted since.
      */
     public static ChunkSource keyRanges(String table, String keyColumn, long rowsPerChunk) {
         String quotedTable = IDENTIFIERS.qualified(null, table);
         String quotedKey = IDENTIFIERS.quote(Kind.COLUMN, table, keyColumn);
-        if (rowsPerChunk < 1) {
-            throw new SchemaEvolutionException(ErrorCode.MODEL_INVALID, table, keyColumn, "rows per chunk must be positive", null);
-        }
-        return ChunkSource.counted(connection -> span(connection, quotedTable, quotedKey, rowsPerChunk).ranges(table, keyColumn),
-                connection -> span(connection, quotedTable, quotedKey, rowsPerChunk).chunks());
+        return KeyRanges.of(table, keyColumn, rowsPerChunk, (connection, rows) -> span(connection, quotedTable, quotedKey, rows));
     }
 
     /** The key's bounds and the table's exact row count. */
@@ -183,6 +182,23 @@ public final class ClickHouseChunks {
     /** {@link #rewrite(String, String, String)} of the rows that match {@code predicate}; the others keep their value. */
     public static ChunkOperation rewrite(String table, String column, String expression, String predicate) {
         return new PartitionRewrite(table, column, expression, Objects.requireNonNull(predicate, "predicate"), () -> { });
+    }
+
+    /**
+     * Refuses, before any chunk runs, an expression that reads the column it writes: ClickHouse cannot
+     * commit a chunk's change with its checkpoint, so a chunk cut off between the two (a killed
+     * process) is run again, and {@code y = y + 1} would then add twice. An expression computed from
+     * other columns sets the same value however often it runs, so those are exactly once in effect.
+     */
+    static String repeatable(String table, String column, String expression, String what) {
+        if (io.github.schemaevolution.spi.SqlText.mentions(expression, column)) {
+            throw new SchemaEvolutionException(ErrorCode.OPERATION_NOT_REPEATABLE, table, column, "a ClickHouse " + what
+                    + " of " + column + " = " + expression + " reads the column it writes: ClickHouse has no transaction to"
+                    + " commit a chunk with its checkpoint, so a chunk cut off between them runs again and would apply twice."
+                    + " On ClickHouse, fills, updates and rewrites must compute the value from other columns (write the result"
+                    + " into a new column, then switch readers to it); clears and ADD COLUMN are repeatable", null);
+        }
+        return expression;
     }
 
     private static Chunk.Partition partitionOf(Chunk chunk, String column, String what) {

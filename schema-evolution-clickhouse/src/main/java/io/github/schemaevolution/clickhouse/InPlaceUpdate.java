@@ -19,7 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Sets a column to an expression in the rows of a chunk (a partition, or a key range of the sort
  * key) that match a predicate: a lightweight {@code UPDATE} where the table allows it, which patches
  * the parts and returns when done; otherwise a mutation, submitted without waiting and awaited in
- * {@code system.mutations}. Idempotent: the value is computed from the row.
+ * {@code system.mutations}. Idempotent: the value is computed from the row's other columns (an
+ * expression that reads the column it writes is refused, see {@link ClickHouseChunks#repeatable}).
  */
 final class InPlaceUpdate implements ChunkOperation {
     private static final IdentifierRules IDENTIFIERS = ClickHouseChunks.IDENTIFIERS;
@@ -33,7 +34,7 @@ final class InPlaceUpdate implements ChunkOperation {
 
     InPlaceUpdate(String column, String expression, String predicate, Duration deadline) {
         this.column = IDENTIFIERS.check(Kind.COLUMN, null, column);
-        this.expression = new ColumnDefault.Expression(expression).sql();
+        this.expression = ClickHouseChunks.repeatable(null, column, new ColumnDefault.Expression(expression).sql(), "update");
         this.predicate = predicate == null ? null : new ColumnDefault.Expression(predicate).sql();
         this.deadline = deadline;
     }
@@ -123,7 +124,8 @@ final class InPlaceUpdate implements ChunkOperation {
         private String keyCondition(boolean literal) {
             Chunk.KeyRange range = (Chunk.KeyRange) chunk;
             String key = IDENTIFIERS.quote(Kind.COLUMN, range.table(), range.keyColumn());
-            return key + " >= " + (literal ? range.from() : "?") + " AND " + key + " < " + (literal ? range.to() : "?");
+            String from = key + " >= " + (literal ? range.from() : "?");
+            return range.open() ? from : from + " AND " + key + " < " + (literal ? range.to() : "?");
         }
 
         void bind(PreparedStatement statement) throws SQLException {
@@ -132,7 +134,9 @@ final class InPlaceUpdate implements ChunkOperation {
             } else {
                 Chunk.KeyRange range = (Chunk.KeyRange) chunk;
                 statement.setLong(1, range.from());
-                statement.setLong(2, range.to());
+                if (!range.open()) {
+                    statement.setLong(2, range.to());
+                }
             }
         }
     }

@@ -74,7 +74,7 @@ final class PartitionRewrite implements ChunkOperation {
     PartitionRewrite(String table, String column, String expression, String predicate, Runnable afterCopy) {
         this.table = IDENTIFIERS.check(Kind.TABLE, null, table);
         this.column = IDENTIFIERS.check(Kind.COLUMN, table, column);
-        this.expression = new ColumnDefault.Expression(expression).sql();
+        this.expression = ClickHouseChunks.repeatable(table, column, new ColumnDefault.Expression(expression).sql(), "rewrite");
         this.predicate = predicate == null ? null : new ColumnDefault.Expression(predicate).sql();
         this.afterCopy = afterCopy;
     }

@@ -3,6 +3,7 @@ package io.github.schemaevolution.spi;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -11,8 +12,21 @@ import java.util.Set;
  */
 public interface CheckpointStore {
 
-    /** Creates the checkpoint table if it is missing. */
+    /** Creates the checkpoint tables if they are missing (the chunks' and the runs'). */
     void ensureTable(Connection connection) throws SQLException;
+
+    /**
+     * The chunk list recorded when run {@code runId} first started
+     * ({@link io.github.schemaevolution.api.chunk.ChunkSource.Fixed#record()}), if it was recorded.
+     */
+    Optional<String> recordedSource(Connection connection, String runId) throws SQLException;
+
+    /**
+     * Records the chunk list of a run at its first start, unless one is recorded already, and returns
+     * the record that holds: another runner's, when one of the same run recorded first. Every runner
+     * of a run must then work from the same record.
+     */
+    String recordSource(Connection connection, String runId, String record) throws SQLException;
 
     /**
      * Which of {@code chunkIds} the run has finished. The runner asks for a window of a few hundred

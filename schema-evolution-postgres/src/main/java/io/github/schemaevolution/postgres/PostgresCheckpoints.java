@@ -9,21 +9,25 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * Checkpoints of chunked runs in an ordinary table keyed on (run, chunk), written in the chunk's
  * own transaction: a chunk's rows and its checkpoint commit together, so a resumed run never
- * applies a chunk twice.
+ * applies a chunk twice. A second table, {@code <table>_runs}, keeps the chunk list each run was
+ * started with, so that a resumed run works through the same chunks.
  */
 final class PostgresCheckpoints implements CheckpointStore {
     /** The first key of chunk locks, apart from the migration locks' {@link PostgresHistory#LOCK_SPACE}. */
     private static final int CHUNK_LOCK_SPACE = PostgresHistory.LOCK_SPACE + 1;
 
     private final String table;
+    private final String runs;
 
     PostgresCheckpoints(String table) {
         this.table = PostgresIdentifiers.RULES.check(Kind.TABLE, null, table);
+        this.runs = PostgresIdentifiers.RULES.check(Kind.TABLE, null, table + "_runs");
     }
 
     @Override
@@ -41,6 +45,9 @@ final class PostgresCheckpoints implements CheckpointStore {
             statement.execute("CREATE TABLE IF NOT EXISTS " + PostgresIdentifiers.qualified(null, table)
                     + " (run_id text NOT NULL, chunk_id text NOT NULL, rows_written bigint NOT NULL,"
                     + " finished_at timestamp with time zone NOT NULL DEFAULT now(), PRIMARY KEY (run_id, chunk_id))");
+            statement.execute("CREATE TABLE IF NOT EXISTS " + PostgresIdentifiers.qualified(null, runs)
+                    + " (run_id text PRIMARY KEY, chunk_source text NOT NULL,"
+                    + " started_at timestamp with time zone NOT NULL DEFAULT now())");
             connection.commit();
         } catch (SQLException | RuntimeException e) {
             connection.rollback();
@@ -48,6 +55,29 @@ final class PostgresCheckpoints implements CheckpointStore {
         } finally {
             connection.setAutoCommit(autoCommit);
         }
+    }
+
+    @Override
+    public Optional<String> recordedSource(Connection connection, String runId) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT chunk_source FROM "
+                + PostgresIdentifiers.qualified(null, runs) + " WHERE run_id = ?")) {
+            select.setString(1, runId);
+            try (ResultSet row = select.executeQuery()) {
+                return row.next() ? Optional.of(row.getString(1)) : Optional.empty();
+            }
+        }
+    }
+
+    @Override
+    public String recordSource(Connection connection, String runId, String record) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + PostgresIdentifiers.qualified(null, runs)
+                + " (run_id, chunk_source) VALUES (?, ?) ON CONFLICT (run_id) DO NOTHING")) {
+            insert.setString(1, runId);
+            insert.setString(2, record);
+            insert.executeUpdate();
+        }
+        // the first runner's record holds, whoever inserted it
+        return recordedSource(connection, runId).orElseThrow();
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.github.schemaevolution.api.chunk.Chunk;
 import io.github.schemaevolution.api.chunk.ChunkOperation;
 import io.github.schemaevolution.api.chunk.ChunkSource;
 import io.github.schemaevolution.api.chunk.ChunkStreams;
+import io.github.schemaevolution.api.chunk.KeyRanges;
 import io.github.schemaevolution.api.chunk.KeySpan;
 import io.github.schemaevolution.api.chunk.SchemaSameness;
 import io.github.schemaevolution.api.model.ColumnDefault;
@@ -37,16 +38,15 @@ public final class PostgresChunks {
 
     /**
      * Ranges of {@code keyColumn} (an integer column) of about {@code rowsPerChunk} rows each, from
-     * {@code min(key)} to {@code max(key)}; generated lazily, so a billion-row table costs no memory.
+     * {@code min(key)} to {@code max(key)}, sized from the planner's row estimate, with a range below
+     * and an open one above for rows inserted during the run; generated lazily, so a billion-row table
+     * costs no memory. The span is recorded when a run starts ({@link KeyRanges}), so a resumed run
+     * cuts the same ranges whatever was inserted or analysed since.
      */
     public static ChunkSource keyRanges(String table, String keyColumn, long rowsPerChunk) {
         String quotedTable = PostgresIdentifiers.qualified(null, table);
         String quotedKey = PostgresIdentifiers.column(table, keyColumn);
-        if (rowsPerChunk < 1) {
-            throw new SchemaEvolutionException(ErrorCode.MODEL_INVALID, table, keyColumn, "rows per chunk must be positive", null);
-        }
-        return ChunkSource.counted(connection -> span(connection, quotedTable, quotedKey, rowsPerChunk).ranges(table, keyColumn),
-                connection -> span(connection, quotedTable, quotedKey, rowsPerChunk).chunks());
+        return KeyRanges.of(table, keyColumn, rowsPerChunk, (connection, rows) -> span(connection, quotedTable, quotedKey, rows));
     }
 
     /** The key's bounds, and the planner's row estimate to cut them by. */
@@ -110,14 +110,17 @@ public final class PostgresChunks {
             try (PreparedStatement update = connection.prepareStatement(updateSql(chunk, column, expression, predicate))) {
                 if (chunk instanceof Chunk.KeyRange range) {
                     update.setLong(1, range.from());
-                    update.setLong(2, range.to());
+                    if (!range.open()) {
+                        update.setLong(2, range.to());
+                    }
                 }
                 return update.executeUpdate();
             }
         };
         return ChunkOperation.described(work, (connection, chunk) -> "in place, one UPDATE per chunk in its own transaction"
                 + " (row locks of the chunk only): " + updateSql(chunk, column, expression, predicate)
-                + (chunk instanceof Chunk.KeyRange range ? " with the range [" + range.from() + ", " + range.to() + ")" : ""));
+                + (chunk instanceof Chunk.KeyRange range ? " with the range [" + range.from() + ", "
+                + (range.open() ? "and above" : range.to() + ")") : ""));
     }
 
     private static String updateSql(Chunk chunk, String column, String expression, String predicate) {
@@ -272,7 +275,7 @@ public final class PostgresChunks {
     private static String chunkCondition(Chunk chunk) {
         if (chunk instanceof Chunk.KeyRange range) {
             String key = PostgresIdentifiers.column(range.table(), range.keyColumn());
-            return key + " >= ? AND " + key + " < ?";
+            return range.open() ? key + " >= ?" : key + " >= ? AND " + key + " < ?";
         }
         return "";
     }

@@ -204,6 +204,16 @@ class ChunkRunnerIT {
             }
 
             @Override
+            public java.util.Optional<String> recordedSource(Connection connection, String runId) throws SQLException {
+                return real.recordedSource(connection, runId);
+            }
+
+            @Override
+            public String recordSource(Connection connection, String runId, String record) throws SQLException {
+                return real.recordSource(connection, runId, record);
+            }
+
+            @Override
             public boolean claim(Connection connection, String runId, String chunkId) throws SQLException {
                 return real.claim(connection, runId, chunkId);
             }
@@ -268,6 +278,69 @@ class ChunkRunnerIT {
         assertThat(resumed.outcome()).isEqualTo(RunReport.Outcome.COMPLETED);
         assertThat(resumed.chunksSkipped()).isEqualTo(before / CHUNK);
         assertThat(count("x = 1")).isEqualTo(ROWS);
+    }
+
+    @Test
+    void aRunKilledWithSigkillResumesOverTheSameChunksAfterInsertsAndAnalyze(PostgresEndpoint endpoint) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), KilledFillMain.class.getName(),
+                endpoint.jdbcUrl(), endpoint.user(), endpoint.password(), "sigkilled", "killed")
+                .redirectErrorStream(false).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try (java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream()))) {
+            String line;
+            while ((line = lines.readLine()) != null && !line.equals("chunk 4")) {
+                // the child reports each finished chunk; it is killed while the next ones are in flight
+            }
+            assertThat(line).as("the child reported four chunks before it ended").isEqualTo("chunk 4");
+            child.destroyForcibly();
+        }
+        assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(child.exitValue()).as("killed by SIGKILL").isEqualTo(137);
+        long finished = checkpoints("sigkilled");
+        assertThat(finished).isBetween(4L, (long) CHUNKS - 1);
+        assertThat(count("x = 1")).isEqualTo(finished * CHUNK);
+
+        // the table grows and its statistics change between the kill and the resume: cut afresh, the
+        // key span (0 to 3 * ROWS) and the row estimate would give ranges of other bounds
+        try (Connection connection = dataSource.getConnection()) {
+            connection.createStatement().execute("INSERT INTO readings (id) SELECT g FROM generate_series("
+                    + (3 * ROWS - 2 * CHUNK) + ", " + (3 * ROWS - 1) + ") g");
+            connection.createStatement().execute("ANALYZE readings");
+        }
+        RunReport resumed = runner().build().run("sigkilled", ranges(), INCREMENT);
+        assertThat(resumed.outcome()).isEqualTo(RunReport.Outcome.COMPLETED);
+        assertThat(resumed.chunksSkipped()).as("the chunks checkpointed before the kill").isEqualTo(finished);
+        assertThat(resumed.chunksDone() + resumed.chunksSkipped()).as("the chunk list the run started with").isEqualTo(CHUNKS);
+        assertThat(count("x IS DISTINCT FROM 1")).as("every row, the inserted ones too, incremented once").isZero();
+    }
+
+    @Test
+    void aPlanAndARunOfTheSameIdSeeTheChunkListTheRunStartedWith() throws SQLException {
+        RunReport first = runner().parallelism(1).listener(progress -> {
+            if (progress.chunksDone() == 3) {
+                throw new IllegalStateException("stop after three chunks");
+            }
+        }).build().run("fixed", ranges(), INCREMENT);
+        assertThat(first.outcome()).isEqualTo(RunReport.Outcome.FAILED);
+        try (Connection connection = dataSource.getConnection()) {
+            connection.createStatement().execute("DELETE FROM readings WHERE id < " + (ROWS / 2));
+            connection.createStatement().execute("ANALYZE readings");
+        }
+        assertThat(runner().build().plan("fixed", ranges(), INCREMENT).chunksFinished()).isEqualTo(3);
+        assertThat(runner().build().plan("fixed", ranges(), INCREMENT).chunks()).isEqualTo(CHUNKS);
+        assertThat(runner().build().plan("another", ranges(), INCREMENT).chunks())
+                .as("a new run cuts the table as it is now").isEqualTo(CHUNKS / 2);
+    }
+
+    private long checkpoints(String runId) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement select = connection.prepareStatement("SELECT count(*) FROM schema_evolution_chunks WHERE run_id = ?")) {
+            select.setString(1, runId);
+            try (ResultSet row = select.executeQuery()) {
+                row.next();
+                return row.getLong(1);
+            }
+        }
     }
 
     private long count(String predicate) throws SQLException {

@@ -49,6 +49,16 @@ final class StubDatabase {
             }
 
             @Override
+            public java.util.Optional<String> recordedSource(Connection connection, String runId) {
+                return java.util.Optional.empty();
+            }
+
+            @Override
+            public String recordSource(Connection connection, String runId, String record) {
+                return record;
+            }
+
+            @Override
             public boolean markDone(Connection connection, String runId, String chunkId, long rows) {
                 return true;
             }

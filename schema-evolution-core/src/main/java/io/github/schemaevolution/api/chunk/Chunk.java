@@ -18,7 +18,11 @@ public sealed interface Chunk permits Chunk.KeyRange, Chunk.Partition, Chunk.Chu
     /** Rows the chunk is estimated to hold (from statistics; 0 when unknown). */
     long estimatedRows();
 
-    /** Rows of {@code table} whose integer key is in {@code [from, to)}. */
+    /**
+     * Rows of {@code table} whose integer key is in {@code [from, to)}; a range that ends at
+     * {@link Long#MAX_VALUE} {@linkplain #open() has no upper bound}, so that rows inserted above the
+     * span a run started with still belong to a chunk.
+     */
     record KeyRange(String table, String keyColumn, long from, long to, long estimatedRows) implements Chunk {
         public KeyRange {
             Objects.requireNonNull(table, "table");
@@ -30,6 +34,11 @@ public sealed interface Chunk permits Chunk.KeyRange, Chunk.Partition, Chunk.Chu
 
         public String id() {
             return table + ":" + keyColumn + ":" + from + "-" + to;
+        }
+
+        /** Whether the range holds every key from {@link #from()} up, {@link Long#MAX_VALUE} included. */
+        public boolean open() {
+            return to == Long.MAX_VALUE;
         }
     }
 

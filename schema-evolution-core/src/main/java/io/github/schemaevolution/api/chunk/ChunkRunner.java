@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -67,6 +68,7 @@ public final class ChunkRunner {
     private final int parallelism;
     private final int maxAttempts;
     private final Duration backoff;
+    private final Duration maxBackoff;
     private final double maxRowsPerSecond;
     private final Duration pauseBetweenChunks;
     private final Consumer<Progress> listener;
@@ -86,6 +88,7 @@ public final class ChunkRunner {
         this.parallelism = builder.parallelism;
         this.maxAttempts = builder.maxAttempts;
         this.backoff = builder.backoff;
+        this.maxBackoff = builder.maxBackoff;
         this.maxRowsPerSecond = builder.maxRowsPerSecond;
         this.pauseBetweenChunks = builder.pauseBetweenChunks;
         this.listener = builder.listener;
@@ -121,33 +124,55 @@ public final class ChunkRunner {
     public RunPlan plan(String runId, ChunkSource source, ChunkOperation operation) {
         Objects.requireNonNull(runId, "runId");
         try (Connection sourceConnection = dataSource.getConnection();
-             Connection control = dataSource.getConnection();
-             Stream<Chunk> chunks = source.chunks(sourceConnection)) {
+             Connection control = dataSource.getConnection()) {
             checkpoints.ensureTable(control);
-            long total = 0;
-            long finishedCount = 0;
-            long rowsLeft = 0;
-            Chunk firstLeft = null;
-            Iterator<Chunk> iterator = chunks.iterator();
-            while (iterator.hasNext()) {
-                List<Chunk> window = nextWindow(iterator);
-                Set<String> finished = checkpoints.finished(control, runId, ids(window));
-                total += window.size();
-                for (Chunk chunk : window) {
-                    if (finished.contains(chunk.id())) {
-                        finishedCount++;
-                    } else {
-                        rowsLeft += chunk.estimatedRows();
-                        firstLeft = firstLeft == null ? chunk : firstLeft;
-                    }
-                }
+            try (Stream<Chunk> chunks = fix(control, runId, source, false).chunks(sourceConnection)) {
+                return plan(runId, chunks, control, operation);
             }
-            return new RunPlan(runId, total, finishedCount, rowsLeft, firstLeft == null ? null : firstLeft.id(),
-                    firstLeft == null ? null : operation.describe(control, firstLeft));
         } catch (SQLException e) {
             throw new SchemaEvolutionException(ErrorCode.DATABASE_ERROR, null, null,
                     "cannot plan chunk run " + runId + ": " + e.getMessage(), e);
         }
+    }
+
+    private RunPlan plan(String runId, Stream<Chunk> chunks, Connection control, ChunkOperation operation) throws SQLException {
+        long total = 0;
+        long finishedCount = 0;
+        long rowsLeft = 0;
+        Chunk firstLeft = null;
+        Iterator<Chunk> iterator = chunks.iterator();
+        while (iterator.hasNext()) {
+            List<Chunk> window = nextWindow(iterator);
+            Set<String> finished = checkpoints.finished(control, runId, ids(window));
+            total += window.size();
+            for (Chunk chunk : window) {
+                if (finished.contains(chunk.id())) {
+                    finishedCount++;
+                } else {
+                    rowsLeft += chunk.estimatedRows();
+                    firstLeft = firstLeft == null ? chunk : firstLeft;
+                }
+            }
+        }
+        return new RunPlan(runId, total, finishedCount, rowsLeft, firstLeft == null ? null : firstLeft.id(),
+                firstLeft == null ? null : operation.describe(control, firstLeft));
+    }
+
+    /**
+     * The source with its chunk list fixed for the run: as recorded when the run first started, or,
+     * at that first start, as the source lists it now, recorded unless {@code record} is false (a plan).
+     */
+    private ChunkSource fix(Connection control, String runId, ChunkSource source, boolean record) throws SQLException {
+        Optional<String> recorded = checkpoints.recordedSource(control, runId);
+        ChunkSource.Fixed fixed = source.fix(control, recorded);
+        if (record && recorded.isEmpty() && fixed.record() != null) {
+            String holds = checkpoints.recordSource(control, runId, fixed.record());
+            if (!holds.equals(fixed.record())) {
+                // another runner of the run started first: its chunk list is the run's
+                fixed = source.fix(control, Optional.of(holds));
+            }
+        }
+        return fixed.source();
     }
 
     /** The next chunks of the source, at most a window of them: checkpoints are looked up a window at a time. */
@@ -226,53 +251,15 @@ public final class ChunkRunner {
             Semaphore inFlight = new Semaphore(parallelism);
             boolean prepared = false;
             try (Connection sourceConnection = dataSource.getConnection();
-                 Connection control = dataSource.getConnection();
-                 Stream<Chunk> chunks = source.chunks(sourceConnection)) {
+                 Connection control = dataSource.getConnection()) {
                 checkpoints.ensureTable(control);
-                counted = source.count(control);
+                ChunkSource fixed = fix(control, runId, source, true);
+                counted = fixed.count(control);
                 operation.beforeRun(control, runId);
                 prepared = true;
-                Iterator<Chunk> iterator = chunks.iterator();
-                boolean first = true;
-                while (!stopped() && iterator.hasNext()) {
-                    List<Chunk> window = nextWindow(iterator);
-                    seen.addAndGet(window.size());
-                    // known as soon as the last window is read, so that progress can estimate the time left
-                    exhausted = !iterator.hasNext();
-                    Set<String> finished = checkpoints.finished(control, runId, ids(window));
-                    for (Chunk chunk : window) {
-                        if (stopped()) {
-                            break;
-                        }
-                        if (finished.contains(chunk.id())) {
-                            skipped.incrementAndGet();
-                            continue;
-                        }
-                        if (parallelism == 1) {
-                            // one at a time: on this thread, without handing each chunk to another one
-                            pace(first);
-                            first = false;
-                            process(chunk);
-                            continue;
-                        }
-                        inFlight.acquire();
-                        // paced once a slot is free, so that the rows of the chunks that just finished count
-                        pace(first);
-                        first = false;
-                        if (stopped()) {
-                            inFlight.release();
-                            break;
-                        }
-                        workers.execute(() -> {
-                            try {
-                                process(chunk);
-                            } finally {
-                                inFlight.release();
-                            }
-                        });
-                    }
+                try (Stream<Chunk> chunks = fixed.chunks(sourceConnection)) {
+                    work(chunks.iterator(), control, workers, inFlight);
                 }
-                exhausted = !iterator.hasNext();
             } catch (SQLException | RuntimeException e) {
                 // the source, the checkpoints or the operation's set-up failed: no chunk to name
                 if (failure.compareAndSet(null, e)) {
@@ -292,6 +279,56 @@ public final class ChunkRunner {
                 }
             }
             return report();
+        }
+
+        /** Starts the chunks in order, at most {@code parallelism} at a time, skipping those the run finished. */
+        private void work(Iterator<Chunk> iterator, Connection control, ExecutorService workers, Semaphore inFlight)
+                throws SQLException, InterruptedException {
+            boolean first = true;
+            while (!stopped() && iterator.hasNext()) {
+                List<Chunk> window = nextWindow(iterator);
+                seen.addAndGet(window.size());
+                // known as soon as the last window is read, so that progress can estimate the time left
+                exhausted = !iterator.hasNext();
+                Set<String> finished = checkpoints.finished(control, runId, ids(window));
+                for (Chunk chunk : window) {
+                    if (stopped()) {
+                        break;
+                    }
+                    if (finished.contains(chunk.id())) {
+                        skipped.incrementAndGet();
+                        continue;
+                    }
+                    if (parallelism == 1) {
+                        // one at a time: on this thread, without handing each chunk to another one
+                        pace(first);
+                        first = false;
+                        process(chunk);
+                        continue;
+                    }
+                    inFlight.acquire();
+                    try {
+                        // paced once a slot is free, so that the rows of the chunks that just finished count
+                        pace(first);
+                    } catch (InterruptedException e) {
+                        inFlight.release();
+                        throw e;
+                    }
+                    first = false;
+                    if (stopped()) {
+                        inFlight.release();
+                        break;
+                    }
+                    workers.execute(() -> {
+                        try {
+                            process(chunk);
+                        } finally {
+                            inFlight.release();
+                        }
+                    });
+                }
+            }
+            exhausted = !iterator.hasNext();
         }
 
         private void endRun() {
@@ -350,10 +387,12 @@ public final class ChunkRunner {
                     try {
                         pacer.pause(wait);
                     } catch (InterruptedException interrupted) {
+                        // the chunk is not done: the run ends cancelled, never completed
                         Thread.currentThread().interrupt();
+                        cancelled.set(true);
                         return;
                     }
-                    wait = wait.multipliedBy(2);
+                    wait = wait.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : wait.multipliedBy(2);
                 }
             }
         }
@@ -436,6 +475,12 @@ public final class ChunkRunner {
         }
 
         private RunReport report() {
+            long unfinished = seen.get() - done.get() - skipped.get();
+            if (failure.get() == null && !cancelled.get() && unfinished != 0) {
+                // a run completes only when every chunk it listed was applied or found finished
+                failure.compareAndSet(null, new IllegalStateException(unfinished + " chunk(s) of run " + runId
+                        + " were neither applied nor found finished"));
+            }
             RunReport.Outcome outcome = failure.get() != null ? RunReport.Outcome.FAILED
                     : cancelled.get() ? RunReport.Outcome.CANCELLED : RunReport.Outcome.COMPLETED;
             RunReport report = new RunReport(runId, outcome, done.get(), skipped.get(), rows.get(), retries.get(),
@@ -456,6 +501,7 @@ public final class ChunkRunner {
         private int parallelism = Math.max(1, Runtime.getRuntime().availableProcessors());
         private int maxAttempts = 5;
         private Duration backoff = Duration.ofMillis(100);
+        private Duration maxBackoff = Duration.ofSeconds(10);
         private double maxRowsPerSecond;
         private Duration pauseBetweenChunks = Duration.ZERO;
         private Consumer<Progress> listener = progress -> { };
@@ -473,10 +519,19 @@ public final class ChunkRunner {
             return this;
         }
 
-        /** Tries per chunk for transient errors (default 5), the first retry after {@code firstBackoff} (100 ms), doubling. */
+        /**
+         * Tries per chunk for transient errors (default 5), the first retry after {@code firstBackoff}
+         * (100 ms), doubling up to 10 s.
+         */
         public Builder retries(int attempts, Duration firstBackoff) {
+            return retries(attempts, firstBackoff, maxBackoff);
+        }
+
+        /** As {@link #retries(int, Duration)}, the wait doubling up to {@code longestBackoff}. */
+        public Builder retries(int attempts, Duration firstBackoff, Duration longestBackoff) {
             this.maxAttempts = attempts;
-            this.backoff = firstBackoff;
+            this.backoff = Objects.requireNonNull(firstBackoff, "firstBackoff");
+            this.maxBackoff = Objects.requireNonNull(longestBackoff, "longestBackoff");
             return this;
         }
 
@@ -521,10 +576,11 @@ public final class ChunkRunner {
 
         public ChunkRunner build() {
             if (parallelism < 1 || maxAttempts < 1 || maxRowsPerSecond < 0 || pauseBetweenChunks.isNegative()
-                    || backoff.isNegative()) {
+                    || backoff.isNegative() || maxBackoff.compareTo(backoff) < 0) {
                 throw new SchemaEvolutionException(ErrorCode.MODEL_INVALID, "chunk runner: parallelism and attempts must be"
-                        + " at least 1, the rate, pause and backoff not negative (got parallelism " + parallelism + ", attempts "
-                        + maxAttempts + ", rate " + maxRowsPerSecond + ", pause " + pauseBetweenChunks + ")");
+                        + " at least 1, the rate, pause and backoff not negative, the longest backoff not below the first (got parallelism "
+                        + parallelism + ", attempts " + maxAttempts + ", rate " + maxRowsPerSecond + ", pause "
+                        + pauseBetweenChunks + ", backoff " + backoff + " to " + maxBackoff + ")");
             }
             return new ChunkRunner(this);
         }

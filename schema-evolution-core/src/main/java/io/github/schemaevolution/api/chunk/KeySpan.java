@@ -31,10 +31,29 @@ public record KeySpan(long min, long max, long rows, long rowsPerChunk) {
         return span <= 0 ? 0 : (span + width() - 1) / width();
     }
 
+    /** The ranges of the span, from {@code min} to {@code max}. */
     public Stream<Chunk> ranges(String table, String keyColumn) {
+        return ranges(table, keyColumn, false);
+    }
+
+    /**
+     * The ranges of the span, the first reaching down to {@link Long#MIN_VALUE} and the last
+     * {@linkplain Chunk.KeyRange#open() open above}: every key has a range, keys outside the span
+     * included. One range covering every key when the span is empty.
+     */
+    public Stream<Chunk> cover(String table, String keyColumn) {
+        if (chunks() == 0) {
+            return Stream.of(new Chunk.KeyRange(table, keyColumn, Long.MIN_VALUE, Long.MAX_VALUE, 0));
+        }
+        return ranges(table, keyColumn, true);
+    }
+
+    private Stream<Chunk> ranges(String table, String keyColumn, boolean cover) {
         long width = width();
-        long rowsEach = rows <= 0 || chunks() == 0 ? 0 : Math.max(1, rows / chunks());
-        return LongStream.range(0, chunks()).mapToObj(i -> new Chunk.KeyRange(table, keyColumn, min + i * width,
-                Math.min(max + 1, min + (i + 1) * width), rowsEach));
+        long count = chunks();
+        long rowsEach = rows <= 0 || count == 0 ? 0 : Math.max(1, rows / count);
+        return LongStream.range(0, count).mapToObj(i -> new Chunk.KeyRange(table, keyColumn,
+                cover && i == 0 ? Long.MIN_VALUE : min + i * width,
+                cover && i == count - 1 ? Long.MAX_VALUE : Math.min(max + 1, min + (i + 1) * width), rowsEach));
     }
 }
