@@ -10,10 +10,16 @@ import java.util.List;
 /**
  * Recursive-descent parser for the canonical type notation ({@link ColumnType#sql()}), which is
  * also what ClickHouse reports in {@code system.columns.type} for the types the model knows.
+ * Nesting is bounded by {@link ColumnType#MAX_NESTING} before it can exhaust the stack, and every
+ * malformed text (unbalanced parentheses, numbers out of range, unknown names) is a TYPE_INVALID.
  */
 public final class ColumnTypeParser {
+    /** How much of the notation a message quotes. */
+    private static final int QUOTED_LENGTH = 120;
+
     private final String text;
     private int pos;
+    private int depth;
 
     private ColumnTypeParser(String text) {
         this.text = text;
@@ -33,6 +39,17 @@ public final class ColumnTypeParser {
     }
 
     private ColumnType type() {
+        if (++depth > ColumnType.MAX_NESTING) {
+            throw error("types nest at most " + ColumnType.MAX_NESTING + " levels deep");
+        }
+        try {
+            return unnested();
+        } finally {
+            depth--;
+        }
+    }
+
+    private ColumnType unnested() {
         skipSpaces();
         String name = word();
         switch (name) {
@@ -110,7 +127,7 @@ public final class ColumnTypeParser {
 
     private String word() {
         int start = pos;
-        while (pos < text.length() && Character.isLetterOrDigit(text.charAt(pos))) {
+        while (pos < text.length() && isAsciiLetterOrDigit(text.charAt(pos))) {
             pos++;
         }
         if (start == pos) {
@@ -125,7 +142,7 @@ public final class ColumnTypeParser {
         if (pos < text.length() && text.charAt(pos) == '-') {
             pos++;
         }
-        while (pos < text.length() && Character.isDigit(text.charAt(pos))) {
+        while (pos < text.length() && text.charAt(pos) >= '0' && text.charAt(pos) <= '9') {
             pos++;
         }
         try {
@@ -133,6 +150,10 @@ public final class ColumnTypeParser {
         } catch (NumberFormatException e) {
             throw error("expected a number");
         }
+    }
+
+    private static boolean isAsciiLetterOrDigit(char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
     }
 
     private String quoted() {
@@ -178,6 +199,6 @@ public final class ColumnTypeParser {
 
     private SchemaEvolutionException error(String what) {
         return new SchemaEvolutionException(ErrorCode.TYPE_INVALID,
-                "cannot parse type '" + text + "' at position " + pos + ": " + what);
+                "cannot parse type '" + Texts.abbreviate(text, QUOTED_LENGTH) + "' at position " + pos + ": " + what);
     }
 }

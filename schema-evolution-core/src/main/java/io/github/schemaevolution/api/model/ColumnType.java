@@ -4,6 +4,7 @@ import io.github.schemaevolution.api.ErrorCode;
 import io.github.schemaevolution.api.SchemaEvolutionException;
 import io.github.schemaevolution.internal.ColumnTypeParser;
 import io.github.schemaevolution.internal.Notation;
+import io.github.schemaevolution.internal.Texts;
 
 import java.util.HashSet;
 import java.util.List;
@@ -15,8 +16,8 @@ import java.util.Set;
  * {@link ErrorCode#TYPE_UNSUPPORTED}, a type it cannot hold.
  *
  * <p>Types are immutable values compared by content. Wrappers validate their arguments when built:
- * {@code Nullable(Nullable(T))}, {@code Nullable(Array(T))} or {@code Decimal(80, 2)} are refused
- * with {@link ErrorCode#TYPE_INVALID}.
+ * {@code Nullable(Nullable(T))}, {@code Nullable(Array(T))}, {@code Decimal(80, 2)} or types nested
+ * deeper than {@link #MAX_NESTING} levels are refused with {@link ErrorCode#TYPE_INVALID}.
  */
 public sealed interface ColumnType
         permits ColumnType.Scalar, ColumnType.Decimal, ColumnType.FixedString, ColumnType.DateTime64,
@@ -37,6 +38,13 @@ public sealed interface ColumnType
     Scalar DATE = Scalar.DATE;
     Scalar DATETIME = Scalar.DATETIME;
     Scalar UUID = Scalar.UUID;
+
+    /**
+     * The deepest nesting of types accepted, counting the innermost type: {@code Int8} is one level,
+     * {@code Array(Nullable(Int8))} three. Far beyond what a table needs, and shallow enough that
+     * rendering and parsing never run out of stack.
+     */
+    int MAX_NESTING = 32;
 
     /** The canonical notation, for example {@code LowCardinality(String)} or {@code Decimal(18, 4)}. */
     String sql();
@@ -168,6 +176,7 @@ public sealed interface ColumnType
             if (element == null) {
                 throw invalid("Array(null)", "the element type is required");
             }
+            checkNesting("Array", element);
         }
 
         @Override
@@ -186,8 +195,9 @@ public sealed interface ColumnType
             if (inner == null) {
                 throw invalid("Nullable(null)", "the inner type is required");
             }
+            checkNesting("Nullable", inner);
             if (inner instanceof Nullable || inner instanceof Array || inner instanceof LowCardinality) {
-                throw invalid("Nullable(" + inner.sql() + ")",
+                throw invalid("Nullable(" + abbreviated(inner) + ")",
                         "Nullable cannot wrap Nullable, Array or LowCardinality (use LowCardinality(Nullable(T)))");
             }
         }
@@ -220,7 +230,7 @@ public sealed interface ColumnType
             boolean allowed = base instanceof FixedString
                     || (base instanceof Scalar scalar && scalar != Scalar.BOOL && scalar != Scalar.UUID);
             if (!allowed) {
-                throw invalid("LowCardinality(" + (inner == null ? "null" : inner.sql()) + ")",
+                throw invalid("LowCardinality(" + (inner == null ? "null" : abbreviated(inner)) + ")",
                         "LowCardinality wraps only String, FixedString, numbers, Date and DateTime (optionally Nullable)");
             }
         }
@@ -249,6 +259,9 @@ public sealed interface ColumnType
     /** An enumeration of named Int8 values, kept in order of their codes (as ClickHouse reports them). */
     record Enum8(List<Value> values) implements ColumnType {
         public Enum8 {
+            if (values != null && values.stream().anyMatch(java.util.Objects::isNull)) {
+                throw invalid("Enum8", "a value is null");
+            }
             values = values == null ? List.of()
                     : values.stream().sorted(java.util.Comparator.comparingInt(Value::code)).toList();
             if (values.isEmpty()) {
@@ -258,7 +271,7 @@ public sealed interface ColumnType
             Set<Integer> codes = new HashSet<>();
             for (Value value : values) {
                 if (!names.add(value.name()) || !codes.add(value.code())) {
-                    throw invalid("Enum8", "duplicate name or code: " + value);
+                    throw invalid("Enum8", "duplicate name or code: " + Texts.abbreviate(value.name(), 60) + " = " + value.code());
                 }
             }
         }
@@ -267,8 +280,10 @@ public sealed interface ColumnType
         public record Value(String name, int code) {
             public Value {
                 if (name == null || code < -128 || code > 127) {
-                    throw invalid("Enum8", "value needs a name and a code in -128..127, got " + name + " = " + code);
+                    throw invalid("Enum8", "value needs a name and a code in -128..127, got "
+                            + Texts.abbreviate(name, 60) + " = " + code);
                 }
+                Texts.check(name, "Enum8 value name", null, null);
             }
         }
 
@@ -281,6 +296,29 @@ public sealed interface ColumnType
             }
             return text.append(')').toString();
         }
+    }
+
+    /** Refuses a wrapper around {@code inner} that would nest deeper than {@link #MAX_NESTING}. */
+    private static void checkNesting(String wrapper, ColumnType inner) {
+        int levels = 2;
+        for (ColumnType type = inner; ; levels++) {
+            if (levels > MAX_NESTING) {
+                throw invalid(wrapper + "(...)", "types nest at most " + MAX_NESTING + " levels deep");
+            }
+            if (type instanceof Array array) {
+                type = array.element();
+            } else if (type instanceof Nullable nullable) {
+                type = nullable.inner();
+            } else if (type instanceof LowCardinality low) {
+                type = low.inner();
+            } else {
+                return;
+            }
+        }
+    }
+
+    private static String abbreviated(ColumnType type) {
+        return Texts.abbreviate(type.sql(), 120);
     }
 
     private static SchemaEvolutionException invalid(String type, String rule) {
