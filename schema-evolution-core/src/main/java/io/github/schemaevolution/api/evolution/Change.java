@@ -1,18 +1,35 @@
 package io.github.schemaevolution.api.evolution;
 
+import io.github.schemaevolution.api.ErrorCode;
+import io.github.schemaevolution.api.SchemaEvolutionException;
 import io.github.schemaevolution.api.model.ColumnType;
-
-import java.util.Objects;
+import io.github.schemaevolution.internal.Texts;
+import io.github.schemaevolution.spi.IdentifierRules;
+import io.github.schemaevolution.spi.IdentifierRules.Kind;
 
 /**
  * One schema change. Changes are values: two equal changes describe the same operation, and
  * {@link #describe()} is their canonical text, from which a {@link Migration}'s checksum is made.
+ *
+ * <p>Column names follow the model's identifier rules ({@link IdentifierRules#NEUTRAL}), checked
+ * when the change is made, so that {@link #describe()} always reads back as the same change; a
+ * missing type is TYPE_INVALID.
  */
 public sealed interface Change
         permits Change.AddColumn, Change.DropColumn, Change.RenameColumn, Change.WidenType, Change.RefillPool {
 
     /** Reads back {@link #describe()}: how an interrupted migration is resumed from its history entry. */
     static Change parse(String line) {
+        try {
+            return parseLine(line);
+        } catch (SchemaEvolutionException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw notAChange(line);
+        }
+    }
+
+    private static Change parseLine(String line) {
         String[] words = line.split(" ", 2);
         String rest = words.length > 1 ? words[1] : "";
         switch (words[0]) {
@@ -37,8 +54,24 @@ public sealed interface Change
                 return new RefillPool(ColumnType.parse(rest.substring(0, space)), Integer.parseInt(rest.substring(space + 1)));
             }
             default:
-                throw new IllegalArgumentException("not a change: " + line);
+                throw notAChange(line);
         }
+    }
+
+    private static SchemaEvolutionException notAChange(String line) {
+        return new SchemaEvolutionException(ErrorCode.MODEL_INVALID, "not a change: '" + Texts.abbreviate(line, 120) + "'");
+    }
+
+    private static String checkColumn(String name, String what) {
+        Texts.check(name, what, null, name);
+        return IdentifierRules.NEUTRAL.check(Kind.COLUMN, null, name);
+    }
+
+    private static ColumnType requireType(ColumnType type, String what) {
+        if (type == null) {
+            throw new SchemaEvolutionException(ErrorCode.TYPE_INVALID, what + " needs a type");
+        }
+        return type;
     }
 
     /** Canonical one-line text, stable across releases of the library (it is part of the checksum). */
@@ -54,8 +87,8 @@ public sealed interface Change
      */
     record AddColumn(String name, ColumnType type, boolean allowNativeAdd) implements Change {
         public AddColumn {
-            Objects.requireNonNull(name, "name");
-            Objects.requireNonNull(type, "type");
+            checkColumn(name, "added column");
+            requireType(type, "adding column " + name);
         }
 
         public String describe() {
@@ -70,7 +103,7 @@ public sealed interface Change
     /** Clears the column's data and returns its physical column to the pool. */
     record DropColumn(String name) implements Change {
         public DropColumn {
-            Objects.requireNonNull(name, "name");
+            checkColumn(name, "dropped column");
         }
 
         public String describe() {
@@ -85,8 +118,8 @@ public sealed interface Change
     /** Renames a column as readers see it; engines with catalog-only renames rename it physically too. */
     record RenameColumn(String from, String to) implements Change {
         public RenameColumn {
-            Objects.requireNonNull(from, "from");
-            Objects.requireNonNull(to, "to");
+            checkColumn(from, "renamed column");
+            checkColumn(to, "new column name");
         }
 
         public String describe() {
@@ -101,8 +134,8 @@ public sealed interface Change
     /** Widens a column's type without loss (Float32 to Float64, Int32 to Int64, ...). */
     record WidenType(String name, ColumnType to) implements Change {
         public WidenType {
-            Objects.requireNonNull(name, "name");
-            Objects.requireNonNull(to, "to");
+            checkColumn(name, "widened column");
+            requireType(to, "widening column " + name);
         }
 
         public String describe() {
@@ -117,10 +150,10 @@ public sealed interface Change
     /** Adds {@code count} new spares of {@code family} to the pool. */
     record RefillPool(ColumnType family, int count) implements Change {
         public RefillPool {
-            Objects.requireNonNull(family, "family");
-            family = family.withoutNullable();
+            family = requireType(family, "a pool refill").withoutNullable();
             if (count < 1) {
-                throw new IllegalArgumentException("refill count must be positive: " + count);
+                throw new SchemaEvolutionException(ErrorCode.MODEL_INVALID,
+                        "refill count must be positive, got " + count + " for " + family.sql());
             }
         }
 

@@ -1,6 +1,11 @@
 package io.github.schemaevolution.api.evolution;
 
+import io.github.schemaevolution.api.ErrorCode;
+import io.github.schemaevolution.api.SchemaEvolutionException;
 import io.github.schemaevolution.api.model.ColumnType;
+import io.github.schemaevolution.internal.Texts;
+import io.github.schemaevolution.spi.IdentifierRules;
+import io.github.schemaevolution.spi.IdentifierRules.Kind;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -14,14 +19,35 @@ import java.util.Objects;
  * A named, ordered set of changes to one table, applied together as the table's next version.
  * The id is what makes re-runs safe: applying an id that was applied before is a no-op when the
  * content is the same and a CHECKSUM_MISMATCH when it is not.
+ *
+ * <p>The id is any text of 1..{@value #MAX_ID_LENGTH} characters without NUL or unpaired
+ * surrogates (an engine would store such an id altered, and a re-run would no longer find it);
+ * the table and schema follow the model's identifier rules. Refusals are IDENTIFIER_EMPTY,
+ * TEXT_INVALID, MODEL_INVALID and the identifier codes, raised when the migration is built.
  */
 public record Migration(String id, String schema, String table, List<Change> changes) {
 
+    /** The longest migration id, in UTF-16 characters. */
+    public static final int MAX_ID_LENGTH = 200;
+
     public Migration {
-        Objects.requireNonNull(id, "id");
-        Objects.requireNonNull(table, "table");
-        if (id.isBlank() || id.length() > 200) {
-            throw new IllegalArgumentException("migration id must be 1..200 characters: '" + id + "'");
+        if (id == null || id.isBlank()) {
+            throw new SchemaEvolutionException(ErrorCode.IDENTIFIER_EMPTY, table, null, "migration id is empty", null);
+        }
+        Texts.check(id, "migration id", table, null);
+        if (id.length() > MAX_ID_LENGTH) {
+            throw new SchemaEvolutionException(ErrorCode.MODEL_INVALID, table, null, "migration id '"
+                    + Texts.abbreviate(id, 60) + "' must be 1.." + MAX_ID_LENGTH + " characters", null);
+        }
+        Texts.check(table, "table name", table, null);
+        IdentifierRules.NEUTRAL.check(Kind.TABLE, null, table);
+        if (schema != null) {
+            Texts.check(schema, "schema name", table, null);
+            IdentifierRules.NEUTRAL.check(Kind.SCHEMA, table, schema);
+        }
+        if (changes == null || changes.stream().anyMatch(Objects::isNull)) {
+            throw new SchemaEvolutionException(ErrorCode.MODEL_INVALID, table, null,
+                    "migration '" + Texts.abbreviate(id, 60) + "' holds a null change", null);
         }
         changes = List.copyOf(changes);
     }
@@ -90,7 +116,10 @@ public record Migration(String id, String schema, String table, List<Change> cha
         }
 
         public Builder change(Change change) {
-            changes.add(Objects.requireNonNull(change, "change"));
+            if (change == null) {
+                throw new SchemaEvolutionException(ErrorCode.MODEL_INVALID, table, null, "a change is null", null);
+            }
+            changes.add(change);
             return this;
         }
 

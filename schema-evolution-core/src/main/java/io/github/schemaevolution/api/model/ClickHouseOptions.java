@@ -2,12 +2,14 @@ package io.github.schemaevolution.api.model;
 
 import io.github.schemaevolution.api.ErrorCode;
 import io.github.schemaevolution.api.SchemaEvolutionException;
+import io.github.schemaevolution.internal.Texts;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -41,6 +43,12 @@ public record ClickHouseOptions(Engine engine, List<String> orderBy, List<String
 
     /** Keeps the row with the highest {@code version} (or the last inserted one when absent). */
     public record ReplacingMergeTree(String version) implements Engine {
+        public ReplacingMergeTree {
+            if (version != null) {
+                Texts.name(version, "the version column of ReplacingMergeTree", null);
+            }
+        }
+
         public List<String> columns() {
             return version == null ? List.of() : List.of(version);
         }
@@ -49,7 +57,7 @@ public record ClickHouseOptions(Engine engine, List<String> orderBy, List<String
     /** Collapses row pairs whose {@code sign} (an Int8 column) is 1 and -1. */
     public record CollapsingMergeTree(String sign) implements Engine {
         public CollapsingMergeTree {
-            Objects.requireNonNull(sign, "CollapsingMergeTree needs a sign column");
+            Texts.name(sign, "the sign column of CollapsingMergeTree", null);
         }
 
         public List<String> columns() {
@@ -60,7 +68,7 @@ public record ClickHouseOptions(Engine engine, List<String> orderBy, List<String
     /** Sums the given numeric columns (all numeric columns outside the key when empty). */
     public record SummingMergeTree(List<String> sumColumns) implements Engine {
         public SummingMergeTree {
-            sumColumns = List.copyOf(sumColumns);
+            sumColumns = Texts.names(sumColumns, "SummingMergeTree");
         }
 
         public List<String> columns() {
@@ -71,10 +79,11 @@ public record ClickHouseOptions(Engine engine, List<String> orderBy, List<String
     /** {@code PARTITION BY column} or {@code PARTITION BY function(column)}, e.g. {@code toYYYYMM(day)}. */
     public record PartitionKey(String function, String column) {
         public PartitionKey {
-            Objects.requireNonNull(column, "partition column");
+            Texts.name(column, "the partition column", null);
+            Texts.check(function, "partition function", null, column);
             if (function != null && !FUNCTION.matcher(function).matches()) {
                 throw new SchemaEvolutionException(ErrorCode.EXPRESSION_UNSAFE, null, column,
-                        "partition function '" + function + "' must be a plain function name", null);
+                        "partition function '" + Texts.abbreviate(function, 120) + "' must be a plain function name", null);
             }
         }
 
@@ -90,10 +99,12 @@ public record ClickHouseOptions(Engine engine, List<String> orderBy, List<String
     /** A data-skipping index over one column: {@code INDEX name column TYPE type GRANULARITY n}. */
     public record SkippingIndex(String name, String column, String type, int granularity) {
         public SkippingIndex {
-            Objects.requireNonNull(column, "index column");
+            Texts.check(name, "index name", null, name);
+            Texts.name(column, "the column of index " + Texts.abbreviate(name, 60), null);
+            Texts.check(type, "index type", null, name);
             if (type == null || !INDEX_TYPE.matcher(type).matches()) {
                 throw new SchemaEvolutionException(ErrorCode.EXPRESSION_UNSAFE, null, name,
-                        "index type '" + type + "' must look like minmax, set(100) or bloom_filter(0.01)", null);
+                        "index type '" + Texts.abbreviate(type, 120) + "' must look like minmax, set(100) or bloom_filter(0.01)", null);
             }
             if (granularity < 1) {
                 throw new SchemaEvolutionException(ErrorCode.MODEL_INVALID, null, name,
@@ -103,22 +114,37 @@ public record ClickHouseOptions(Engine engine, List<String> orderBy, List<String
     }
 
     public ClickHouseOptions {
-        Objects.requireNonNull(engine, "engine");
-        orderBy = List.copyOf(orderBy);
-        primaryKey = List.copyOf(primaryKey);
-        indexes = List.copyOf(indexes);
-        settings = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(settings));
+        if (engine == null) {
+            throw new SchemaEvolutionException(ErrorCode.MODEL_INVALID, "ClickHouse options need an engine");
+        }
+        orderBy = Texts.names(orderBy, "ORDER BY");
+        primaryKey = Texts.names(primaryKey, "PRIMARY KEY");
+        indexes = indexes == null ? List.of() : List.copyOf(nonNull(indexes, "a skipping index"));
+        settings = Collections.unmodifiableMap(new LinkedHashMap<>(settings == null ? Map.of() : settings));
         if (!primaryKey.isEmpty() && (primaryKey.size() > orderBy.size()
                 || !orderBy.subList(0, primaryKey.size()).equals(primaryKey))) {
             throw new SchemaEvolutionException(ErrorCode.MODEL_INVALID,
                     "ClickHouse PRIMARY KEY " + primaryKey + " must be a prefix of ORDER BY " + orderBy);
         }
         settings.forEach((key, value) -> {
+            Texts.name(key, "setting name", null);
+            Texts.check(value, "setting value", null, key);
             if (value == null || !SETTING_VALUE.matcher(value).matches()) {
                 throw new SchemaEvolutionException(ErrorCode.EXPRESSION_UNSAFE, null, key,
-                        "setting value '" + value + "' must be a number or a plain word", null);
+                        "setting value '" + Texts.abbreviate(value, 120) + "' must be a number or a plain word", null);
             }
         });
+    }
+
+    private static <T> List<T> nonNull(List<T> items, String what) {
+        if (items.stream().anyMatch(java.util.Objects::isNull)) {
+            throw new SchemaEvolutionException(ErrorCode.MODEL_INVALID, what + " is null");
+        }
+        return items;
+    }
+
+    private static List<String> listOf(String[] columns) {
+        return columns == null ? List.of() : new ArrayList<>(Arrays.asList(columns));
     }
 
     public Optional<PartitionKey> partitionKey() {
@@ -155,12 +181,12 @@ public record ClickHouseOptions(Engine engine, List<String> orderBy, List<String
         }
 
         public Builder orderBy(String... columns) {
-            this.orderBy = List.of(columns);
+            this.orderBy = listOf(columns);
             return this;
         }
 
         public Builder primaryKey(String... columns) {
-            this.primaryKey = List.of(columns);
+            this.primaryKey = listOf(columns);
             return this;
         }
 
@@ -175,7 +201,7 @@ public record ClickHouseOptions(Engine engine, List<String> orderBy, List<String
         }
 
         public Builder setting(String name, Object value) {
-            settings.put(name, String.valueOf(value));
+            settings.put(name, value == null ? null : String.valueOf(value));
             return this;
         }
 

@@ -1,6 +1,9 @@
 package io.github.schemaevolution.api.model;
 
-import java.util.Objects;
+import io.github.schemaevolution.api.ErrorCode;
+import io.github.schemaevolution.api.SchemaEvolutionException;
+import io.github.schemaevolution.internal.Texts;
+
 import java.util.Optional;
 
 /**
@@ -9,13 +12,17 @@ import java.util.Optional;
  * flag that could disagree with the type.
  *
  * <p>Names are checked when the owning table is built, since the rules (uniqueness, the spare
- * prefix) depend on the table.
+ * prefix) depend on the table; a name or comment holding a NUL character or an unpaired surrogate
+ * is refused here, with TEXT_INVALID, and a missing type with TYPE_INVALID.
  */
 public record Column(String name, ColumnType type, ColumnDefault defaultValue, String comment) {
 
     public Column {
-        Objects.requireNonNull(type, "type of column " + name);
-        comment = comment == null || comment.isEmpty() ? null : comment;
+        Texts.check(name, "column name", null, name);
+        if (type == null) {
+            throw new SchemaEvolutionException(ErrorCode.TYPE_INVALID, null, name, "the column's type is required", null);
+        }
+        comment = comment == null || comment.isEmpty() ? null : Texts.check(comment, "column comment", null, name);
     }
 
     public static Column of(String name, ColumnType type) {

@@ -2,8 +2,7 @@ package io.github.schemaevolution.api.model;
 
 import io.github.schemaevolution.api.ErrorCode;
 import io.github.schemaevolution.api.SchemaEvolutionException;
-
-import java.util.Objects;
+import io.github.schemaevolution.internal.Texts;
 
 /**
  * How the engine fills a column the writer leaves out. {@link Kind#MATERIALIZED} is ClickHouse's
@@ -24,7 +23,10 @@ public record ColumnDefault(Kind kind, Value value) {
      */
     public record Literal(String text) implements Value {
         public Literal {
-            Objects.requireNonNull(text, "text");
+            if (text == null) {
+                throw new SchemaEvolutionException(ErrorCode.MODEL_INVALID, "a default literal needs a value");
+            }
+            Texts.check(text, "default literal", null, null);
         }
     }
 
@@ -38,20 +40,26 @@ public record ColumnDefault(Kind kind, Value value) {
      */
     public record Expression(String sql) implements Value {
         public Expression {
+            Texts.check(sql, "default expression", null, null);
             if (sql == null || sql.isBlank() || sql.contains(";") || sql.contains("--") || sql.contains("/*")) {
                 throw new SchemaEvolutionException(ErrorCode.EXPRESSION_UNSAFE,
-                        "default expression '" + sql + "' is empty or contains ';', '--' or '/*'");
+                        "default expression '" + Texts.abbreviate(sql, 120) + "' is empty or contains ';', '--' or '/*'");
             }
         }
     }
 
     public ColumnDefault {
-        Objects.requireNonNull(kind, "kind");
-        Objects.requireNonNull(value, "value");
+        if (kind == null || value == null) {
+            throw new SchemaEvolutionException(ErrorCode.MODEL_INVALID, "a column default needs a kind and a value");
+        }
     }
 
+    /** A constant; {@code null} is refused (a nullable column's default is already NULL). */
     public static ColumnDefault literal(Object value) {
-        return new ColumnDefault(Kind.DEFAULT, new Literal(String.valueOf(Objects.requireNonNull(value, "value"))));
+        if (value == null) {
+            throw new SchemaEvolutionException(ErrorCode.MODEL_INVALID, "a default literal needs a value");
+        }
+        return new ColumnDefault(Kind.DEFAULT, new Literal(String.valueOf(value)));
     }
 
     public static ColumnDefault now() {

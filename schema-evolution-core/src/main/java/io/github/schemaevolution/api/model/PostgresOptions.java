@@ -1,8 +1,12 @@
 package io.github.schemaevolution.api.model;
 
+import io.github.schemaevolution.api.ErrorCode;
+import io.github.schemaevolution.api.SchemaEvolutionException;
+import io.github.schemaevolution.internal.Texts;
+
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -19,21 +23,27 @@ public record PostgresOptions(List<String> primaryKey, Partitioning partitioning
     /** {@code PARTITION BY strategy (columns)}. */
     public record Partitioning(Strategy strategy, List<String> columns) {
         public Partitioning {
-            Objects.requireNonNull(strategy, "strategy");
-            columns = List.copyOf(columns);
+            if (strategy == null) {
+                throw new SchemaEvolutionException(ErrorCode.MODEL_INVALID, "PARTITION BY needs a strategy (RANGE, LIST or HASH)");
+            }
+            columns = Texts.names(columns, "PARTITION BY");
         }
     }
 
     public PostgresOptions {
-        primaryKey = List.copyOf(primaryKey);
+        primaryKey = Texts.names(primaryKey, "the primary key");
     }
 
     public static PostgresOptions primaryKey(String... columns) {
-        return new PostgresOptions(List.of(columns), null);
+        return new PostgresOptions(listOf(columns), null);
     }
 
     public PostgresOptions partitionBy(Strategy strategy, String... columns) {
-        return new PostgresOptions(primaryKey, new Partitioning(strategy, List.of(columns)));
+        return new PostgresOptions(primaryKey, new Partitioning(strategy, listOf(columns)));
+    }
+
+    private static List<String> listOf(String[] columns) {
+        return columns == null ? List.of() : Arrays.asList(columns);
     }
 
     public Optional<Partitioning> partitioningOptional() {

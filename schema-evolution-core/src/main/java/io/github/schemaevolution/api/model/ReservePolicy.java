@@ -2,6 +2,7 @@ package io.github.schemaevolution.api.model;
 
 import io.github.schemaevolution.api.ErrorCode;
 import io.github.schemaevolution.api.SchemaEvolutionException;
+import io.github.schemaevolution.internal.Texts;
 import io.github.schemaevolution.spi.IdentifierRules;
 
 import java.util.ArrayList;
@@ -36,7 +37,9 @@ public record ReservePolicy(String prefix, List<Family> families) {
     /** {@code count} spares of {@code type}. */
     public record Family(ColumnType type, int count) {
         public Family {
-            Objects.requireNonNull(type, "type");
+            if (type == null) {
+                throw new SchemaEvolutionException(ErrorCode.TYPE_INVALID, "a spare family needs a type");
+            }
             type = type.withoutNullable();
             if (count < 1 || count > MAX_PER_FAMILY) {
                 throw new SchemaEvolutionException(ErrorCode.MODEL_INVALID,
@@ -51,7 +54,11 @@ public record ReservePolicy(String prefix, List<Family> families) {
     }
 
     public ReservePolicy {
+        Texts.check(prefix, "spare prefix", null, null);
         prefix = IdentifierRules.NEUTRAL.check(IdentifierRules.Kind.SPARE_PREFIX, null, prefix);
+        if (families == null || families.stream().anyMatch(Objects::isNull)) {
+            throw new SchemaEvolutionException(ErrorCode.MODEL_INVALID, "the spare families must not be null");
+        }
         families = List.copyOf(families);
         Map<String, ColumnType> seen = new LinkedHashMap<>();
         for (Family family : families) {

@@ -2,6 +2,7 @@ package io.github.schemaevolution.api.model;
 
 import io.github.schemaevolution.api.ErrorCode;
 import io.github.schemaevolution.api.SchemaEvolutionException;
+import io.github.schemaevolution.internal.Texts;
 import io.github.schemaevolution.spi.IdentifierRules;
 import io.github.schemaevolution.spi.IdentifierRules.Kind;
 
@@ -28,11 +29,18 @@ public record Table(String schema, String name, List<Column> columns, String com
                     ClickHouseOptions clickHouse, PostgresOptions postgres) {
 
     public Table {
+        Texts.check(name, "table name", name, null);
+        Texts.check(schema, "schema name", name, null);
+        if (columns == null || columns.stream().anyMatch(Objects::isNull)) {
+            throw new SchemaEvolutionException(ErrorCode.MODEL_INVALID, name, null, "a column is null", null);
+        }
         columns = List.copyOf(columns);
-        Objects.requireNonNull(reserve, "reserve");
-        Objects.requireNonNull(clickHouse, "clickHouse");
-        Objects.requireNonNull(postgres, "postgres");
-        comment = comment == null || comment.isEmpty() ? null : comment;
+        if (reserve == null || clickHouse == null || postgres == null) {
+            throw new SchemaEvolutionException(ErrorCode.MODEL_INVALID, name, null,
+                    "the reserve policy and the ClickHouse and PostgreSQL options are required"
+                            + " (ReservePolicy.NONE, ClickHouseOptions.DEFAULT, PostgresOptions.NONE when none)", null);
+        }
+        comment = comment == null || comment.isEmpty() ? null : Texts.check(comment, "table comment", name, null);
         Validation.check(schema, name, columns, reserve, clickHouse, postgres);
     }
 
@@ -101,7 +109,10 @@ public record Table(String schema, String name, List<Column> columns, String com
         }
 
         public Builder column(Column column) {
-            columns.add(Objects.requireNonNull(column, "column"));
+            if (column == null) {
+                throw new SchemaEvolutionException(ErrorCode.MODEL_INVALID, name, null, "a column is null", null);
+            }
+            columns.add(column);
             return this;
         }
 
