@@ -225,6 +225,53 @@ class ClickHouseChunkRunnerIT {
     }
 
     @Test
+    void aRunKilledWithSigkillResumesOverTheSameKeyRangesAfterInserts(ClickHouseEndpoint endpoint) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                KilledClickHouseFillMain.class.getName(), endpoint.jdbcUrl(), "sigkilled", "killed", "ranges")
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try (java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream()))) {
+            String line;
+            while ((line = lines.readLine()) != null && !line.equals("chunk 3")) {
+                // the child reports each finished chunk; it is killed while the next ones are in flight
+            }
+            assertThat(line).as("the child reported three chunks before it ended").isEqualTo("chunk 3");
+            child.destroyForcibly();
+        }
+        assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(child.exitValue()).as("killed by SIGKILL").isEqualTo(137);
+        long finished = count("schema_evolution_chunks FINAL", "run_id = 'sigkilled'");
+        assertThat(finished).isBetween(3L, 11L);
+
+        // rows far above the span the run started with: cut afresh, the ranges would have other bounds
+        try (Connection connection = dataSource.getConnection()) {
+            connection.createStatement().execute("INSERT INTO readings (day, id, x) SELECT toDate('2026-03-01'), 30000 + number,"
+                    + " number FROM numbers(1000)");
+        }
+        RunReport resumed = runner().build().run("sigkilled", ClickHouseChunks.keyRanges("readings", "id", 500),
+                ClickHouseChunks.fill("y", "x * 2 + 1", Duration.ofMinutes(1)));
+        assertThat(resumed.outcome()).isEqualTo(RunReport.Outcome.COMPLETED);
+        assertThat(resumed.chunksSkipped()).as("the chunks checkpointed before the kill").isEqualTo(finished);
+        assertThat(resumed.chunksDone() + resumed.chunksSkipped()).as("the ranges the run started with").isEqualTo(ROWS / 500);
+        assertThat(count("y = x * 2 + 1")).as("every row, the inserted ones too").isEqualTo(ROWS + 1000);
+    }
+
+    @Test
+    void anUpdateThatReadsTheColumnItWritesIsRefusedBeforeAnyChunkRuns() {
+        for (Runnable operation : List.<Runnable>of(
+                () -> ClickHouseChunks.update("x", "x + 1", null, Duration.ofMinutes(1)),
+                () -> ClickHouseChunks.fill("y", "coalesce(`y`, 0) * 2", Duration.ofMinutes(1)),
+                () -> ClickHouseChunks.rewrite("readings", "y", "Y - 1"))) {
+            assertThatThrownBy(operation::run).isInstanceOfSatisfying(SchemaEvolutionException.class, e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.OPERATION_NOT_REPEATABLE);
+                assertThat(e.getMessage()).contains("reads the column it writes", "compute the value from other columns");
+            });
+        }
+        // a name inside a string literal, or another column's name that contains it, is no read of the column
+        assertThat(ClickHouseChunks.fill("y", "concat('y', toString(xy_ratio))", Duration.ofMinutes(1))).isNotNull();
+    }
+
+    @Test
     void ddlOverChunkTablesAndADifferentChunkIsNamed() throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             for (int chunk = 1; chunk <= 20; chunk++) {

@@ -9,10 +9,12 @@ import java.time.Duration;
 import java.util.Properties;
 
 /**
- * A process that fills {@code readings.y} partition by partition and halts itself once it has
- * finished {@code args[2]} partitions: a worker killed mid-run, for {@link ClickHouseChunkRunnerIT}
- * and {@link ClickHousePartitionRewriteIT}. Arguments: JDBC URL, run id, partitions before dying, and
- * optionally {@code rewrite} to fill by rewriting partitions instead of updating them.
+ * A process that fills {@code readings.y} chunk by chunk and halts itself once it has finished
+ * {@code args[2]} chunks: a worker killed mid-run, for {@link ClickHouseChunkRunnerIT} and
+ * {@link ClickHousePartitionRewriteIT}. Arguments: JDBC URL, run id, chunks before dying (or
+ * {@code killed}: print {@code chunk <n>} after each chunk, pause between chunks, and wait to be
+ * killed with SIGKILL by the test), and optionally {@code rewrite} to fill by rewriting partitions
+ * instead of updating them, or {@code ranges} to update key ranges of 500 ids instead of partitions.
  */
 public final class KilledClickHouseFillMain {
     private KilledClickHouseFillMain() {
@@ -30,15 +32,23 @@ public final class KilledClickHouseFillMain {
                     }
                     throw new UnsupportedOperationException(method.getName());
                 });
-        int dieAfter = Integer.parseInt(args[2]);
-        ChunkRunner.builder(dataSource, new ClickHouseDialect()).parallelism(1)
+        boolean killedFromOutside = args[2].equals("killed");
+        int dieAfter = killedFromOutside ? Integer.MAX_VALUE : Integer.parseInt(args[2]);
+        String mode = args.length > 3 ? args[3] : "fill";
+        ChunkRunner.builder(dataSource, new ClickHouseDialect()).parallelism(killedFromOutside ? 2 : 1)
+                .pauseBetweenChunks(killedFromOutside ? Duration.ofMillis(20) : Duration.ZERO)
                 .listener(progress -> {
+                    if (killedFromOutside) {
+                        System.out.println("chunk " + progress.chunksDone());
+                        System.out.flush();
+                    }
                     if (progress.chunksDone() >= dieAfter) {
                         Runtime.getRuntime().halt(3);
                     }
                 })
                 .build()
-                .run(args[1], ClickHouseChunks.partitions("readings"), args.length > 3 && args[3].equals("rewrite")
+                .run(args[1], mode.equals("ranges") ? ClickHouseChunks.keyRanges("readings", "id", 500)
+                                : ClickHouseChunks.partitions("readings"), mode.equals("rewrite")
                         ? ClickHouseChunks.rewrite("readings", "y", "x * 2 + 1")
                         : ClickHouseChunks.fill("y", "x * 2 + 1", Duration.ofMinutes(1)));
         System.exit(0);
