@@ -21,8 +21,12 @@ import io.github.schemaevolution.spi.Introspector;
 import io.github.schemaevolution.spi.Statement;
 import io.github.schemaevolution.spi.ViewColumn;
 
+import java.nio.charset.StandardCharsets;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -34,8 +38,27 @@ import java.util.stream.Collectors;
  */
 public final class ClickHouseDialect implements Dialect {
 
-    /** ClickHouse accepts long names; 255 bytes keeps file names of column data within file system limits. */
-    private static final IdentifierRules IDENTIFIERS = new IdentifierRules("clickhouse", 255,
+    /**
+     * Table and database names together: an Atomic database moves a dropped table's metadata to
+     * {@code metadata_dropped/<database>.<table>.<uuid>.sql}, one file name of at most 255 bytes, so a
+     * longer table can be created but never dropped (and CREATE OR REPLACE VIEW, which drops, fails).
+     * Found on ClickHouse 26.7, which itself refuses longer names in databases other than {@code default}.
+     */
+    static final int MAX_TABLE_AND_DATABASE_BYTES = 255 - ".".length() * 2 - 36 - ".sql".length();
+
+    /**
+     * The longest name in the {@code default} database (206 bytes). Column names are held to it too,
+     * although the engine keeps longer ones (it hashes long column file names).
+     */
+    static final int MAX_NAME_BYTES = MAX_TABLE_AND_DATABASE_BYTES - "default".length();
+
+    /** The migration lock of a table is the table {@code schema_evolution_lock_<table>} ({@link ClickHouseHistory}). */
+    static final String LOCK_PREFIX = "schema_evolution_lock_";
+
+    /** The longest FixedString ClickHouse creates without {@code allow_suspicious_fixed_string_types}. */
+    static final int MAX_PLAIN_FIXED_STRING = 256;
+
+    private static final IdentifierRules IDENTIFIERS = new IdentifierRules("clickhouse", MAX_NAME_BYTES,
             Set.of("alias", "materialized", "ephemeral", "final", "prewhere", "sample", "settings", "format",
                     "interval", "global", "ilike"), '`');
 
@@ -75,13 +98,28 @@ public final class ClickHouseDialect implements Dialect {
         return ColumnType.parse(engineType);
     }
 
+    /**
+     * Checks names (the table's and its migration lock's must fit {@link #MAX_NAME_BYTES}, with the
+     * database {@link #MAX_TABLE_AND_DATABASE_BYTES}), types the engine calls suspicious unless the
+     * table's settings enable them ({@link Suspicious}), keys that cannot be Nullable and the
+     * engines' sign and version columns.
+     */
     @Override
     public void validate(Table table) {
         IDENTIFIERS.check(Kind.TABLE, null, table.name());
         if (table.schema() != null) {
             IDENTIFIERS.check(Kind.SCHEMA, table.name(), table.schema());
         }
-        table.physicalColumns().forEach(column -> IDENTIFIERS.check(Kind.COLUMN, table.name(), column.name()));
+        checkTableName(table.schema(), table.name(), Kind.TABLE, table.name());
+        checkTableName(table.schema(), LOCK_PREFIX + table.name(), Kind.TABLE, table.name());
+        for (Column column : table.physicalColumns()) {
+            IDENTIFIERS.check(Kind.COLUMN, table.name(), column.name());
+            for (Suspicious suspicious : Suspicious.in(column.type())) {
+                if (!suspicious.enabledBy(table.clickHouse())) {
+                    throw suspicious.refusal(table.displayName(), column.name(), column.type());
+                }
+            }
+        }
         ClickHouseOptions options = table.clickHouse();
         options.indexes().forEach(index -> IDENTIFIERS.check(Kind.INDEX, table.name(), index.name()));
         options.settings().keySet().forEach(key -> IDENTIFIERS.check(Kind.SETTING, table.name(), key));
@@ -104,14 +142,20 @@ public final class ClickHouseDialect implements Dialect {
         }
     }
 
-    /** PostgreSQL options dropped; {@code index_granularity}, which MergeTree always records, made explicit. */
+    /**
+     * PostgreSQL options dropped; {@code index_granularity}, which MergeTree always records, made
+     * explicit; the {@link Suspicious} settings dropped, since they apply to the CREATE statement
+     * and the engine does not keep them with the table.
+     */
     @Override
     public Table canonical(Table table) {
         ClickHouseOptions options = table.clickHouse();
-        if (!options.settings().containsKey(INDEX_GRANULARITY)) {
-            java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
+        boolean suspicious = options.settings().keySet().stream().anyMatch(Suspicious::isSetting);
+        if (!options.settings().containsKey(INDEX_GRANULARITY) || suspicious) {
+            Map<String, String> settings = new LinkedHashMap<>();
             settings.put(INDEX_GRANULARITY, DEFAULT_INDEX_GRANULARITY);
             settings.putAll(options.settings());
+            settings.keySet().removeIf(Suspicious::isSetting);
             options = new ClickHouseOptions(options.engine(), options.orderBy(), options.primaryKey(), options.partitionBy(),
                     options.indexes(), settings);
         }
@@ -151,11 +195,19 @@ public final class ClickHouseDialect implements Dialect {
         return Statement.instant("DROP TABLE IF EXISTS " + IDENTIFIERS.qualified(schema, table) + " SYNC");
     }
 
+    /**
+     * A view casts only to types the table has held; a suspicious one (a dropped
+     * {@code LowCardinality(UInt8)} read as NULL) is allowed for the view's query, since the table
+     * was created with the setting, which the engine does not keep.
+     */
     @Override
     public Statement createOrReplaceView(String schema, String view, String table, List<ViewColumn> columns) {
+        checkTableName(schema, view, Kind.VIEW, table);
         String projection = columns.stream().map(c -> projected(table, view, c)).collect(Collectors.joining(", "));
+        Set<Suspicious> casts = EnumSet.noneOf(Suspicious.class);
+        columns.stream().filter(c -> c.castTo() != null).forEach(c -> casts.addAll(Suspicious.in(c.castTo().orNullable())));
         return Statement.instant("CREATE OR REPLACE VIEW " + IDENTIFIERS.qualified(schema, view)
-                + " AS SELECT " + projection + " FROM " + IDENTIFIERS.qualified(schema, table));
+                + " AS SELECT " + projection + " FROM " + IDENTIFIERS.qualified(schema, table) + Suspicious.settingsClause(casts));
     }
 
     private String projected(String table, String view, ViewColumn column) {
@@ -179,7 +231,8 @@ public final class ClickHouseDialect implements Dialect {
     @Override
     public Statement addColumn(Table table, Column column) {
         IDENTIFIERS.check(Kind.COLUMN, table.name(), column.name());
-        return Statement.instant(alter(table) + " ADD COLUMN IF NOT EXISTS " + columnDefinition(table, column));
+        return Statement.instant(alter(table) + " ADD COLUMN IF NOT EXISTS " + columnDefinition(table, column)
+                + suspiciousAllowed(table, column.name(), column.type()));
     }
 
     /** A mutation that renames the column's files in every part: cost grows with the number of parts. */
@@ -200,7 +253,7 @@ public final class ClickHouseDialect implements Dialect {
     @Override
     public Statement changeColumnType(Table table, String column, ColumnType newType) {
         return new Statement(alter(table) + " MODIFY COLUMN " + IDENTIFIERS.quote(Kind.COLUMN, table.name(), column)
-                + " " + typeSql(newType), Statement.Cost.REWRITE);
+                + " " + typeSql(newType) + suspiciousAllowed(table, column, newType), Statement.Cost.REWRITE);
     }
 
     /**
@@ -248,6 +301,109 @@ public final class ClickHouseDialect implements Dialect {
     @Override
     public Introspector introspector() {
         return new ClickHouseIntrospector(this);
+    }
+
+    /**
+     * Types ClickHouse refuses as "suspicious" unless a setting allows them (checked on ClickHouse
+     * 26.7, also inside Array, Nullable and LowCardinality): a FixedString longer than
+     * {@value #MAX_PLAIN_FIXED_STRING} bytes, and LowCardinality over anything but String,
+     * FixedString and UUID (every number, Bool, Date, DateTime). The setting is honoured in the
+     * SETTINGS of CREATE TABLE but not kept with the table.
+     */
+    enum Suspicious {
+        FIXED_STRING("allow_suspicious_fixed_string_types",
+                "ClickHouse refuses FixedString longer than " + MAX_PLAIN_FIXED_STRING + " bytes as suspicious"),
+        LOW_CARDINALITY("allow_suspicious_low_cardinality_types",
+                "ClickHouse refuses LowCardinality over types other than String, FixedString and UUID as suspicious");
+
+        private final String setting;
+        private final String rule;
+
+        Suspicious(String setting, String rule) {
+            this.setting = setting;
+            this.rule = rule;
+        }
+
+        String setting() {
+            return setting;
+        }
+
+        static boolean isSetting(String name) {
+            for (Suspicious suspicious : values()) {
+                if (suspicious.setting.equals(name)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** What in {@code type}, at any depth, needs a setting. */
+        static Set<Suspicious> in(ColumnType type) {
+            Set<Suspicious> found = EnumSet.noneOf(Suspicious.class);
+            for (ColumnType part = type; part != null; ) {
+                if (part instanceof ColumnType.FixedString fixed && fixed.length() > MAX_PLAIN_FIXED_STRING) {
+                    found.add(FIXED_STRING);
+                }
+                if (part instanceof ColumnType.LowCardinality low) {
+                    ColumnType inner = low.inner().withoutNullable();
+                    if (inner != ColumnType.STRING && inner != ColumnType.UUID && !(inner instanceof ColumnType.FixedString)) {
+                        found.add(LOW_CARDINALITY);
+                    }
+                }
+                part = part instanceof ColumnType.Array array ? array.element()
+                        : part instanceof ColumnType.Nullable nullable ? nullable.inner()
+                        : part instanceof ColumnType.LowCardinality low ? low.inner() : null;
+            }
+            return found;
+        }
+
+        boolean enabledBy(ClickHouseOptions options) {
+            String value = options.settings().get(setting);
+            return value != null && (value.equals("1") || value.toLowerCase(Locale.ROOT).equals("true"));
+        }
+
+        SchemaEvolutionException refusal(String table, String column, ColumnType type) {
+            return new SchemaEvolutionException(ErrorCode.TYPE_UNSUPPORTED, table, column, "type " + type.sql()
+                    + ": " + rule + "; set " + setting + " = 1 in the table's ClickHouse settings to create it", null);
+        }
+
+        static String settingsClause(Set<Suspicious> needed) {
+            return needed.isEmpty() ? ""
+                    : " SETTINGS " + needed.stream().map(s -> s.setting + " = 1").collect(Collectors.joining(", "));
+        }
+    }
+
+    /**
+     * The SETTINGS an ALTER needs to create a column of {@code type}: allowed when the table's
+     * options enable the setting, or when the table already holds a column that needs it (it was
+     * created with the setting, which the engine does not keep, so a live table never shows it).
+     */
+    private static String suspiciousAllowed(Table table, String column, ColumnType type) {
+        Set<Suspicious> needed = Suspicious.in(type);
+        for (Suspicious suspicious : needed) {
+            boolean held = table.physicalColumns().stream().anyMatch(c -> Suspicious.in(c.type()).contains(suspicious));
+            if (!held && !suspicious.enabledBy(table.clickHouse())) {
+                throw suspicious.refusal(table.displayName(), column, type);
+            }
+        }
+        return Suspicious.settingsClause(needed);
+    }
+
+    /** A table or view name must leave room for the database in the file name of a dropped table's metadata. */
+    private static void checkTableName(String schema, String name, Kind kind, String table) {
+        if (name == null) {
+            IDENTIFIERS.check(kind, table, name);
+        }
+        int bytes = name.getBytes(StandardCharsets.UTF_8).length;
+        int database = schema == null ? "default".length() : schema.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes + database > MAX_TABLE_AND_DATABASE_BYTES) {
+            throw new SchemaEvolutionException(ErrorCode.IDENTIFIER_TOO_LONG, table, null, kind.name().toLowerCase(Locale.ROOT)
+                    + " name '" + name + "' is " + bytes + " bytes; clickhouse keeps at most " + MAX_TABLE_AND_DATABASE_BYTES
+                    + " bytes of table and database name together"
+                    + (name.startsWith(LOCK_PREFIX) && !name.equals(table) ? " (the migration lock " + LOCK_PREFIX + "<table> must fit too)" : ""),
+                    null);
+        }
+        IDENTIFIERS.check(kind, table, name);
     }
 
     private String alter(Table table) {

@@ -165,6 +165,93 @@ class ClickHouseDialectTest {
     }
 
     @Test
+    void suspiciousTypesNeedTheirSettingInTheTable() {
+        for (ColumnType type : List.of(fixedString(257), arrayOf(fixedString(65_535)), lowCardinality(fixedString(300)))) {
+            Table table = Table.builder("t").column("f", type).build();
+            assertThatThrownBy(() -> dialect.createTable(table))
+                    .isInstanceOfSatisfying(SchemaEvolutionException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.TYPE_UNSUPPORTED);
+                        assertThat(e.column()).contains("f");
+                        assertThat(e.getMessage()).contains("allow_suspicious_fixed_string_types", "256");
+                    });
+        }
+        for (ColumnType type : List.of(lowCardinality(UINT8), lowCardinality(nullable(INT64)), lowCardinality(DATE),
+                lowCardinality(DATETIME), lowCardinality(FLOAT64), arrayOf(lowCardinality(INT32)))) {
+            Table table = Table.builder("t").column("l", type).build();
+            assertThatThrownBy(() -> dialect.validate(table))
+                    .isInstanceOfSatisfying(SchemaEvolutionException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.TYPE_UNSUPPORTED);
+                        assertThat(e.getMessage()).contains("allow_suspicious_low_cardinality_types", type.sql());
+                    });
+        }
+        Table spares = Table.builder("t").column("a", INT32)
+                .reserve(io.github.schemaevolution.api.model.ReservePolicy.builder().spares(lowCardinality(UINT16), 1).build()).build();
+        assertThatThrownBy(() -> dialect.validate(spares))
+                .isInstanceOfSatisfying(SchemaEvolutionException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TYPE_UNSUPPORTED));
+        for (ColumnType type : List.of(fixedString(256), lowCardinality(STRING), lowCardinality(nullable(fixedString(16))))) {
+            dialect.validate(Table.builder("t").column("ok", type).build());
+        }
+
+        Table allowed = Table.builder("t").column("l", lowCardinality(UINT8)).column("f", fixedString(1_000))
+                .clickHouse(ClickHouseOptions.builder().setting("allow_suspicious_low_cardinality_types", 1)
+                        .setting("allow_suspicious_fixed_string_types", "true").build()).build();
+        assertThat(dialect.createTable(allowed).get(0).sql())
+                .endsWith("SETTINGS allow_suspicious_low_cardinality_types = 1, allow_suspicious_fixed_string_types = 'true'");
+        // the engine applies the settings to the CREATE and does not keep them
+        assertThat(dialect.canonical(allowed).clickHouse().settings()).containsOnlyKeys("index_granularity");
+        Table disabled = allowed.toBuilder().clickHouse(ClickHouseOptions.builder()
+                .setting("allow_suspicious_low_cardinality_types", 0).setting("allow_suspicious_fixed_string_types", 1).build()).build();
+        assertThatThrownBy(() -> dialect.validate(disabled))
+                .isInstanceOfSatisfying(SchemaEvolutionException.class, e -> assertThat(e.column()).contains("l"));
+    }
+
+    @Test
+    void altersAndViewsOfSuspiciousTypesCarryTheSetting() {
+        Table plain = Table.builder("t").column("a", INT32).build();
+        assertThatThrownBy(() -> dialect.addColumn(plain, Column.of("l", lowCardinality(UINT8))))
+                .isInstanceOfSatisfying(SchemaEvolutionException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.TYPE_UNSUPPORTED);
+                    assertThat(e.column()).contains("l");
+                });
+        assertThatThrownBy(() -> dialect.changeColumnType(plain, "a", fixedString(400)))
+                .isInstanceOfSatisfying(SchemaEvolutionException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TYPE_UNSUPPORTED));
+        // a live table holding such a column was created with the setting
+        Table live = Table.builder("t").column("a", lowCardinality(UINT16))
+                .clickHouse(ClickHouseOptions.builder().setting("allow_suspicious_low_cardinality_types", 1).build()).build();
+        Table introspected = dialect.canonical(live);
+        assertThat(dialect.addColumn(introspected, Column.of("b", lowCardinality(nullable(UINT32)))).sql())
+                .isEqualTo("ALTER TABLE `t` ADD COLUMN IF NOT EXISTS `b` LowCardinality(Nullable(UInt32))"
+                        + " SETTINGS allow_suspicious_low_cardinality_types = 1");
+        assertThat(dialect.changeColumnType(introspected, "a", lowCardinality(UINT32)).sql())
+                .isEqualTo("ALTER TABLE `t` MODIFY COLUMN `a` LowCardinality(UInt32) SETTINGS allow_suspicious_low_cardinality_types = 1");
+        assertThat(dialect.createOrReplaceView(null, "t_v1", "t", List.of(ViewColumn.nullAs("gone", lowCardinality(UINT8)))).sql())
+                .isEqualTo("CREATE OR REPLACE VIEW `t_v1` AS SELECT CAST(NULL AS LowCardinality(Nullable(UInt8))) AS `gone`"
+                        + " FROM `t` SETTINGS allow_suspicious_low_cardinality_types = 1");
+    }
+
+    @Test
+    void namesMustLeaveRoomForTheDroppedMetadataFile() {
+        String longest = "t".repeat(ClickHouseDialect.MAX_NAME_BYTES - ClickHouseDialect.LOCK_PREFIX.length());
+        assertThat(ClickHouseDialect.MAX_NAME_BYTES).isEqualTo(206);
+        dialect.validate(Table.builder(longest).column("a", INT32).build());
+        assertThatThrownBy(() -> dialect.validate(Table.builder(longest + "t").column("a", INT32).build()))
+                .isInstanceOfSatisfying(SchemaEvolutionException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.IDENTIFIER_TOO_LONG);
+                    assertThat(e.getMessage()).contains("schema_evolution_lock_");
+                });
+        assertThatThrownBy(() -> dialect.validate(Table.builder("t".repeat(207)).column("a", INT32).build()))
+                .isInstanceOfSatisfying(SchemaEvolutionException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.IDENTIFIER_TOO_LONG));
+        String database = "d".repeat(30);
+        assertThatThrownBy(() -> dialect.validate(Table.builder("t".repeat(170)).schema(database).column("a", INT32).build()))
+                .isInstanceOfSatisfying(SchemaEvolutionException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.IDENTIFIER_TOO_LONG);
+                    assertThat(e.getMessage()).contains("table and database name together");
+                });
+        assertThatThrownBy(() -> dialect.createOrReplaceView(null, "v".repeat(207), "t", List.of(ViewColumn.same("a"))))
+                .isInstanceOfSatisfying(SchemaEvolutionException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.IDENTIFIER_TOO_LONG));
+    }
+
+    @Test
     void typesMapToThemselvesAndBack() {
         for (ColumnType type : List.of(UINT64, decimal(38, 10), fixedString(16), dateTime64(9), arrayOf(arrayOf(INT8)),
                 lowCardinality(nullable(STRING)), ColumnType.parse("Enum8('up' = 1, 'down' = -1)"))) {
