@@ -59,6 +59,9 @@ final class ClickHouseHistory implements HistoryStore {
     @Override
     public List<HistoryEntry> entries(Connection connection, String schema, String table) throws SQLException {
         List<HistoryEntry> entries = new ArrayList<>();
+        if (tableComment(connection, schema, historyTable) == null) {
+            return entries;
+        }
         try (PreparedStatement select = connection.prepareStatement("SELECT version, migration_id, description, checksum,"
                 + " status, toUnixTimestamp64Milli(started_at), toUnixTimestamp64Milli(finished_at), applied_by, state"
                 + " FROM " + identifiers.qualified(schema, historyTable) + " FINAL WHERE table_name = ? ORDER BY version")) {
@@ -121,7 +124,7 @@ final class ClickHouseHistory implements HistoryStore {
             breakIfExpired(connection, schema, lockName, qualified);
             if (Instant.now().isAfter(deadline)) {
                 throw new SchemaEvolutionException(ErrorCode.LOCK_TIMEOUT, table, null,
-                        "another instance holds the migration lock (" + holder(connection, schema, lockName)
+                        "another instance holds the migration lock (" + tableComment(connection, schema, lockName)
                                 + ") and did not release it within " + wait, null);
             }
             sleep(poll);
@@ -137,8 +140,8 @@ final class ClickHouseHistory implements HistoryStore {
     }
 
     private void breakIfExpired(Connection connection, String schema, String lockName, String qualified) throws SQLException {
-        String holder = holder(connection, schema, lockName);
-        int bar = holder.lastIndexOf('|');
+        String holder = tableComment(connection, schema, lockName);
+        int bar = holder == null ? -1 : holder.lastIndexOf('|');
         if (bar < 0) {
             return;
         }
@@ -152,7 +155,8 @@ final class ClickHouseHistory implements HistoryStore {
         }
     }
 
-    private static String holder(Connection connection, String schema, String lockName) throws SQLException {
+    /** The comment of the table {@code lockName} (a lock's holder and lease), or {@code null} when there is no such table. */
+    private static String tableComment(Connection connection, String schema, String lockName) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement("SELECT comment FROM system.tables"
                 + " WHERE database = " + (schema == null ? "currentDatabase()" : "?") + " AND name = ?")) {
             int index = 1;
@@ -161,7 +165,7 @@ final class ClickHouseHistory implements HistoryStore {
             }
             select.setString(index, lockName);
             try (ResultSet row = select.executeQuery()) {
-                return row.next() ? row.getString(1) : "";
+                return row.next() ? row.getString(1) : null;
             }
         }
     }

@@ -278,4 +278,26 @@ final class ClickHouseIntrospector implements Introspector {
         return new SchemaEvolutionException(ErrorCode.INTROSPECTION_FAILED, table, null,
                 what + " '" + text + "' cannot be expressed in the model", null);
     }
+
+    @Override
+    public Map<String, String> relations(Connection connection, String schema, java.util.Collection<String> names)
+            throws SQLException {
+        Map<String, String> found = new java.util.HashMap<>();
+        if (names.isEmpty()) {
+            return found;
+        }
+        try (PreparedStatement select = connection.prepareStatement("SELECT name, if(engine = 'View', 'view',"
+                + " if(engine = 'MaterializedView', 'materialized view', concat('table (', engine, ')')))"
+                + " FROM system.tables WHERE database = " + DATABASE + " AND has(splitByChar(',', ?), name)")) {
+            select.setString(1, schema);
+            // names are checked identifiers: no comma in any of them
+            select.setString(2, String.join(",", names));
+            try (ResultSet row = select.executeQuery()) {
+                while (row.next()) {
+                    found.put(row.getString(1), row.getString(2));
+                }
+            }
+        }
+        return found;
+    }
 }

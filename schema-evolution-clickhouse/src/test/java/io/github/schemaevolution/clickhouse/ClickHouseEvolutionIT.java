@@ -23,6 +23,11 @@ class ClickHouseEvolutionIT extends EvolutionContract {
 
     /** The measurement table exactly as the platform's documentation gives it (database prefix left out). */
     @Override
+    protected String userTableDdl(String table) {
+        return "CREATE TABLE " + table + " (id Int64, note String) ENGINE = MergeTree ORDER BY id";
+    }
+
+    @Override
     protected String foreignFastpathDdl(String table) {
         return """
                 CREATE TABLE %s

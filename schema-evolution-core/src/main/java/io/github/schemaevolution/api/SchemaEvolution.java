@@ -78,12 +78,15 @@ public final class SchemaEvolution {
     }
 
     /**
-     * Creates the table with its spares and registers it as version 1, with its view. Refused
-     * before any DDL when the model breaks a rule of the engine.
+     * Creates the table with its spares and registers it as version 1, with its view, as one step:
+     * under the table's migration lock, in one transaction on PostgreSQL. Refused before any
+     * statement when the model breaks a rule of the engine, when the table exists, or when a name the
+     * library would derive (a view, a lock table) is too long or taken by an object it did not create
+     * (NAME_TAKEN). On ClickHouse, which has no transactions, a creation cut off before its
+     * registration (a killed process) is completed by the next {@code create}.
      */
     public SchemaVersion create(Table table) {
-        createTable(table);
-        return adopt(table.schema(), table.name(), table.reserve());
+        return migrator.create(table, planCreateTable(table));
     }
 
     /**

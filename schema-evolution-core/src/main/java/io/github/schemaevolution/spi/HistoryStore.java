@@ -16,7 +16,10 @@ public interface HistoryStore {
     /** Creates the history table in {@code schema} if it is missing. Safe to call concurrently. */
     void ensureTable(Connection connection, String schema) throws SQLException;
 
-    /** The history of one table, oldest version first; for a version recorded twice, the latest record wins. */
+    /**
+     * The history of one table, oldest version first; for a version recorded twice, the latest record
+     * wins. Empty when the history table does not exist yet: reading never creates it.
+     */
     List<HistoryEntry> entries(Connection connection, String schema, String table) throws SQLException;
 
     /** Records (or replaces) the entry for its table and version. */

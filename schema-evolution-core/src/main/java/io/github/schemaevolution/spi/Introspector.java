@@ -39,6 +39,19 @@ public interface Introspector {
         throw unsupported("finding protected columns");
     }
 
+    /** What {@link #relations} says of a plain (not materialized) view. */
+    String VIEW = "view";
+
+    /**
+     * Which of {@code names} exist in the schema as tables, views or any other relation, each with what
+     * it is: {@link #VIEW} for a plain view, else the engine's word for it ("table", "materialized view",
+     * "MergeTree"...). Read before a change so that the library never replaces an object it did not create.
+     */
+    default Map<String, String> relations(Connection connection, String schema, java.util.Collection<String> names)
+            throws SQLException {
+        throw unsupported("listing relations");
+    }
+
     private static SchemaEvolutionException unsupported(String what) {
         return new SchemaEvolutionException(ErrorCode.FEATURE_UNSUPPORTED, what + " is not implemented by this dialect");
     }

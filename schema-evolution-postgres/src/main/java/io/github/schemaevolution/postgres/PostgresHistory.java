@@ -44,6 +44,11 @@ final class PostgresHistory implements HistoryStore {
     @Override
     public void ensureTable(Connection connection, String schema) throws SQLException {
         String qualified = PostgresIdentifiers.qualified(schema, historyTable);
+        if (exists(connection, qualified)) {
+            // the usual case, without the lock below: held to the end of a migration's transaction, it
+            // would make every other table's first write wait for that migration
+            return;
+        }
         // two first migrations of different tables would otherwise both create the history table
         // and one would fail on the catalog's unique index
         try (PreparedStatement lock = connection.prepareStatement("SELECT pg_catalog.pg_advisory_xact_lock(?, "
@@ -62,9 +67,21 @@ final class PostgresHistory implements HistoryStore {
         }
     }
 
+    private static boolean exists(Connection connection, String qualified) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT pg_catalog.to_regclass(?) IS NOT NULL")) {
+            select.setString(1, qualified);
+            try (ResultSet row = select.executeQuery()) {
+                return row.next() && row.getBoolean(1);
+            }
+        }
+    }
+
     @Override
     public List<HistoryEntry> entries(Connection connection, String schema, String table) throws SQLException {
         List<HistoryEntry> entries = new ArrayList<>();
+        if (!exists(connection, PostgresIdentifiers.qualified(schema, historyTable))) {
+            return entries;
+        }
         try (PreparedStatement select = connection.prepareStatement("SELECT version, migration_id, description, checksum,"
                 + " status, started_at, finished_at, applied_by, state FROM "
                 + PostgresIdentifiers.qualified(schema, historyTable) + " WHERE table_name = ? ORDER BY version")) {

@@ -255,4 +255,27 @@ final class PostgresIntrospector implements Introspector {
             default -> throw new IllegalStateException("unknown partition strategy " + code);
         };
     }
+
+    @Override
+    public Map<String, String> relations(Connection connection, String schema, java.util.Collection<String> names)
+            throws SQLException {
+        Map<String, String> found = new java.util.HashMap<>();
+        if (names.isEmpty()) {
+            return found;
+        }
+        try (PreparedStatement select = connection.prepareStatement("SELECT c.relname, CASE c.relkind WHEN 'v' THEN 'view'"
+                + " WHEN 'm' THEN 'materialized view' WHEN 'r' THEN 'table' WHEN 'p' THEN 'partitioned table'"
+                + " WHEN 'f' THEN 'foreign table' WHEN 'S' THEN 'sequence' WHEN 'i' THEN 'index' ELSE 'relation' END"
+                + " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE n.nspname = COALESCE(?, current_schema()) AND c.relname = ANY (?)")) {
+            select.setString(1, schema);
+            select.setArray(2, connection.createArrayOf("text", names.toArray()));
+            try (ResultSet row = select.executeQuery()) {
+                while (row.next()) {
+                    found.put(row.getString(1), row.getString(2));
+                }
+            }
+        }
+        return found;
+    }
 }

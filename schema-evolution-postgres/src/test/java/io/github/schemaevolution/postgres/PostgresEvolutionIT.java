@@ -23,6 +23,11 @@ class PostgresEvolutionIT extends EvolutionContract {
 
     /** The measurement table as a PostgreSQL user would have written it by hand. */
     @Override
+    protected String userTableDdl(String table) {
+        return "CREATE TABLE " + table + " (id bigint PRIMARY KEY, note text)";
+    }
+
+    @Override
     protected String foreignFastpathDdl(String table) {
         return "CREATE TABLE " + table + " ("
                 + "measurement_uid text PRIMARY KEY, report_id text NOT NULL, input text, probe_cc text NOT NULL,"

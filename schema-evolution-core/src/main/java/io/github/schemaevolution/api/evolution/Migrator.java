@@ -8,6 +8,8 @@ import io.github.schemaevolution.api.model.Table;
 import io.github.schemaevolution.spi.Capability;
 import io.github.schemaevolution.spi.Dialect;
 import io.github.schemaevolution.spi.HistoryStore;
+import io.github.schemaevolution.spi.IdentifierRules.Kind;
+import io.github.schemaevolution.spi.Introspector;
 import io.github.schemaevolution.spi.Statement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,38 +57,139 @@ public final class Migrator {
     }
 
     /**
+     * Creates {@code table} with {@code statements} and registers it as version 1, as one step: under the
+     * table's migration lock, after every name it derives is checked, and on engines with transactional
+     * DDL in one transaction. On engines without, a creation cut off before its registration (a killed
+     * process) is completed by the next call: a table that has exactly the columns the model creates, and
+     * no history, is registered.
+     */
+    public SchemaVersion create(Table table, List<Statement> statements) {
+        String schema = table.schema();
+        String name = table.name();
+        checkViewNames(name, 1);
+        return locked(schema, name, connection -> {
+            List<HistoryEntry> entries = history.entries(connection, schema, name);
+            Optional<HistoryEntry> interruptedRegistration = interruptedRegistration(entries);
+            if (interruptedRegistration.isPresent()) {
+                return register(connection, schema, name, table.reserve(), interruptedRegistration.get());
+            }
+            if (!entries.isEmpty()) {
+                throw new SchemaEvolutionException(ErrorCode.TABLE_EXISTS, table.displayName(), null,
+                        "already exists on " + dialect.name() + ", registered at version " + current(entries).version(), null);
+            }
+            List<Column> physical = dialect.introspector().physicalColumns(connection, schema, name);
+            boolean interrupted = !physical.isEmpty() && !dialect.has(Capability.TRANSACTIONAL_DDL)
+                    && sameColumns(physical, dialect.canonical(table).physicalColumns());
+            if (!physical.isEmpty() && !interrupted) {
+                throw new SchemaEvolutionException(ErrorCode.TABLE_EXISTS, table.displayName(), null,
+                        "already exists on " + dialect.name(), null);
+            }
+            refuseForeignNames(connection, schema, name, 0, 1, false);
+            if (interrupted) {
+                LOG.warn("{} exists with the columns of its model and no history: completing its creation, cut off"
+                        + " before its registration", table.displayName());
+            } else {
+                long start = System.nanoTime();
+                try (java.sql.Statement jdbc = connection.createStatement()) {
+                    for (Statement statement : statements) {
+                        LOG.debug("{}: {}", dialect.name(), statement.sql());
+                        jdbc.execute(statement.sql());
+                    }
+                }
+                LOG.info("created {} on {} with {} columns and {} spares in {} ms", table.displayName(), dialect.name(),
+                        table.columns().size(), table.reserve().totalSpares(), (System.nanoTime() - start) / 1_000_000);
+            }
+            return register(connection, schema, name, table.reserve(), null);
+        });
+    }
+
+    private static boolean sameColumns(List<Column> live, List<Column> model) {
+        return live.stream().map(c -> c.name() + " " + c.type().sql()).toList()
+                .equals(model.stream().map(c -> c.name() + " " + c.type().sql()).toList());
+    }
+
+    /**
      * Registers an existing table as version 1 and gives it the spares {@code pool} asks for
      * (counting spares it already has). A table registered before is left as it is.
      */
     public SchemaVersion adopt(String schema, String table, ReservePolicy pool) {
+        checkViewNames(table, 1);
         return locked(schema, table, connection -> {
             List<HistoryEntry> entries = history.entries(connection, schema, table);
-            if (!entries.isEmpty()) {
+            Optional<HistoryEntry> interruptedRegistration = interruptedRegistration(entries);
+            if (!entries.isEmpty() && interruptedRegistration.isEmpty()) {
                 return current(entries);
             }
-            List<Column> physical = dialect.introspector().physicalColumns(connection, schema, table);
-            if (physical.isEmpty()) {
-                throw new SchemaEvolutionException(ErrorCode.TABLE_NOT_FOUND, display(schema, table), null,
-                        "cannot adopt a table that does not exist", null);
-            }
-            SchemaVersion found = SchemaVersion.initial(schema, table, pool.prefix(), physical);
-            Migration.Builder register = Migration.builder(REGISTER, table).schema(schema);
-            for (ReservePolicy.Family family : pool.families()) {
-                int missing = family.count() - found.freeSlots(dialect.canonicalType(family.type())).size();
-                if (missing > 0) {
-                    register.refill(family.type(), missing);
-                }
-            }
-            SchemaVersion zero = new SchemaVersion(schema, table, 0, pool.prefix(), found.columns(), found.slots());
-            Plan plan = planner.plan(register.build(), zero, List.of(), live(connection, schema, table), Map.of());
-            return run(connection, plan, null).version();
+            return register(connection, schema, table, pool, interruptedRegistration.orElse(null));
         });
+    }
+
+    /** The registration that an engine without transactions recorded as started and did not finish, if that is all the history holds. */
+    private static Optional<HistoryEntry> interruptedRegistration(List<HistoryEntry> entries) {
+        return entries.stream().noneMatch(e -> e.status() == HistoryEntry.Status.APPLIED)
+                ? entries.stream().filter(e -> e.version() == 1).findFirst() : Optional.empty();
+    }
+
+    /**
+     * Registers the existing, unregistered table as version 1, with the spares {@code pool} asks for;
+     * completes {@code interrupted}, a registration cut off half-way, when there is one (its statements
+     * are idempotent, and the spares it added count as found).
+     */
+    private SchemaVersion register(Connection connection, String schema, String table, ReservePolicy pool,
+            HistoryEntry interrupted) throws SQLException {
+        List<Column> physical = dialect.introspector().physicalColumns(connection, schema, table);
+        if (physical.isEmpty()) {
+            throw new SchemaEvolutionException(ErrorCode.TABLE_NOT_FOUND, display(schema, table), null,
+                    "cannot adopt a table that does not exist", null);
+        }
+        SchemaVersion found = SchemaVersion.initial(schema, table, pool.prefix(), physical);
+        Migration.Builder register = Migration.builder(REGISTER, table).schema(schema);
+        for (ReservePolicy.Family family : pool.families()) {
+            int missing = family.count() - found.freeSlots(dialect.canonicalType(family.type())).size();
+            if (missing > 0) {
+                register.refill(family.type(), missing);
+            }
+        }
+        SchemaVersion zero = new SchemaVersion(schema, table, 0, pool.prefix(), found.columns(), found.slots());
+        Plan plan = planner.plan(register.build(), zero, List.of(), live(connection, schema, table), Map.of());
+        return run(connection, plan, interrupted).version();
+    }
+
+    /** Refuses, before anything runs, view names the engine cannot hold (too long, say) for the table's first versions. */
+    private void checkViewNames(String table, int version) {
+        dialect.identifiers().check(Kind.VIEW, table, settings.views().viewName(table, version));
+        settings.views().latestName(table).ifPresent(latest -> dialect.identifiers().check(Kind.VIEW, table, latest));
+    }
+
+    /**
+     * Refuses a plan from version {@code from} to {@code to} whose views would replace an object the
+     * library did not create: the views of versions up to {@code from}, and the latest view once there
+     * is a version, are the library's and must still be views; the new version's view (and, at the first
+     * version, the latest view) must not exist, unless an interrupted run of this very version made it.
+     */
+    private void refuseForeignNames(Connection connection, String schema, String table, int from, int to, boolean resuming)
+            throws SQLException {
+        ViewNaming naming = settings.views();
+        Map<String, Boolean> names = new LinkedHashMap<>();
+        for (int version = 1; version <= to; version++) {
+            names.put(naming.viewName(table, version), version <= from);
+        }
+        naming.latestName(table).ifPresent(latest -> names.put(latest, from > 0));
+        Map<String, String> found = dialect.introspector().relations(connection, schema, names.keySet());
+        for (Map.Entry<String, String> name : found.entrySet()) {
+            boolean ours = names.get(name.getKey()) || resuming;
+            if (!ours || !Introspector.VIEW.equals(name.getValue())) {
+                throw new SchemaEvolutionException(ErrorCode.NAME_TAKEN, display(schema, table), null, "the view "
+                        + name.getKey() + " the library would " + (ours ? "replace" : "create") + " is taken by a "
+                        + name.getValue() + " it did not create; nothing was changed. Rename or drop that object, or"
+                        + " name the views otherwise (EvolutionSettings views)", null);
+            }
+        }
     }
 
     /** What {@link #apply} would run, computed from the history and the catalog; changes nothing. */
     public Plan plan(Migration migration) {
         try (Connection connection = dataSource.getConnection()) {
-            history.ensureTable(connection, migration.schema());
             List<HistoryEntry> entries = registered(connection, migration.schema(), migration.table());
             return plan(connection, migration, entries);
         } catch (SQLException e) {
@@ -125,7 +228,6 @@ public final class Migrator {
     /** The table's current version, if it is registered. */
     public Optional<SchemaVersion> current(String schema, String table) {
         try (Connection connection = dataSource.getConnection()) {
-            history.ensureTable(connection, schema);
             List<HistoryEntry> entries = history.entries(connection, schema, table);
             return entries.isEmpty() ? Optional.empty() : Optional.of(current(entries));
         } catch (SQLException e) {
@@ -135,7 +237,6 @@ public final class Migrator {
 
     public List<HistoryEntry> history(String schema, String table) {
         try (Connection connection = dataSource.getConnection()) {
-            history.ensureTable(connection, schema);
             return history.entries(connection, schema, table);
         } catch (SQLException e) {
             throw databaseError("cannot read the history of " + display(schema, table), e);
@@ -145,7 +246,6 @@ public final class Migrator {
     /** Compares the live table with its current version. */
     public SchemaDiff verify(String schema, String table) {
         try (Connection connection = dataSource.getConnection()) {
-            history.ensureTable(connection, schema);
             List<HistoryEntry> entries = registered(connection, schema, table);
             return diff(connection, current(entries));
         } catch (SQLException e) {
@@ -191,6 +291,9 @@ public final class Migrator {
         SchemaVersion to = plan.to();
         Migration migration = plan.migration();
         boolean transactional = dialect.has(Capability.TRANSACTIONAL_DDL);
+        refuseForeignNames(connection, to.schema(), to.table(), plan.from().version(), to.version(), startedBefore != null);
+        // created with the first write, so that reads and refusals leave the database as they found it
+        history.ensureTable(connection, to.schema());
         Instant started = startedBefore != null ? startedBefore.startedAt() : Instant.now();
         HistoryEntry entry = new HistoryEntry(to.table(), to.version(), migration.id(), migration.describe(),
                 migration.checksum(), HistoryEntry.Status.STARTED, started, null, settings.instanceId(), to);
@@ -199,11 +302,21 @@ public final class Migrator {
         }
         dialect.prepareDdl(connection, settings.ddlLockTimeout());
         long begin = System.nanoTime();
+        int ran = 0;
         try (java.sql.Statement jdbc = connection.createStatement()) {
             for (Statement statement : plan.statements()) {
                 LOG.debug("{} {}: {}", dialect.name(), migration.id(), statement.sql());
                 jdbc.execute(statement.sql());
+                ran++;
             }
+        } catch (SQLException e) {
+            if (transactional) {
+                throw e;
+            }
+            // without a transaction what ran stays: say so, keeping the cause so that retries still see it
+            throw new SQLException(migration.id() + " on " + to.display() + " stopped after " + ran + " of "
+                    + plan.statements().size() + " statements, with version " + to.version() + " recorded as STARTED"
+                    + " (the next apply on the table completes it): " + e.getMessage(), e.getSQLState(), e.getErrorCode(), e);
         }
         SchemaDiff diff = diff(connection, to);
         if (!diff.isEmpty()) {
@@ -260,8 +373,7 @@ public final class Migrator {
                 connection.setAutoCommit(!transactional);
                 try (HistoryStore.Lock lock = history.lock(connection, schema, table, settings.instanceId(),
                         settings.migrationLockWait())) {
-                    history.ensureTable(connection, schema);
-                    T result = work.run(connection);
+                            T result = work.run(connection);
                     if (transactional) {
                         connection.commit();
                     }
@@ -279,9 +391,13 @@ public final class Migrator {
                     throw databaseError("schema change on " + display(schema, table) + " failed", e);
                 }
                 if (attempt >= settings.maxAttempts()) {
-                    throw new SchemaEvolutionException(ErrorCode.LOCK_TIMEOUT, display(schema, table), null,
-                            "gave up after " + attempt + " attempts, each waiting at most " + settings.ddlLockTimeout().toMillis()
-                                    + " ms for its table lock; nothing was changed. Last error: " + e.getMessage(), e);
+                    boolean lost = lostConnection(e);
+                    throw new SchemaEvolutionException(lost ? ErrorCode.DATABASE_ERROR : ErrorCode.LOCK_TIMEOUT,
+                            display(schema, table), null, "gave up after " + attempt + " attempts, each "
+                            + (lost ? "losing its connection" : "waiting at most " + settings.ddlLockTimeout().toMillis()
+                            + " ms for its table lock") + "; " + (transactional ? "nothing was changed"
+                            : "an attempt's statements stay where it stopped, as the last error says") + ". Last error: "
+                            + e.getMessage(), e);
                 }
                 LOG.warn("schema change on {} hit a transient error (attempt {} of {}), retrying in {} ms: {}",
                         display(schema, table), attempt, settings.maxAttempts(), backoff.toMillis(), e.getMessage());
@@ -289,6 +405,17 @@ public final class Migrator {
                 backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
             }
         }
+    }
+
+    /** Whether the engine could not be reached, rather than a lock not taken in time (SQL state class 08, a refused connection). */
+    private static boolean lostConnection(SQLException error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof java.net.ConnectException || cause instanceof java.net.SocketException
+                    || cause instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void rollbackQuietly(Connection connection) {

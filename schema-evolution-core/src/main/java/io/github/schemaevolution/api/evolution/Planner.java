@@ -109,13 +109,29 @@ public final class Planner {
         }
         statements.add(view(next, next, naming.viewName(next.table(), next.version())));
         naming.latestName(next.table()).ifPresent(latest -> {
-            // the latest view changes shape; PostgreSQL's CREATE OR REPLACE VIEW cannot drop or rename its columns
-            if (!dialect.has(Capability.VIEWS_REPLACE_ANY_SHAPE) && !all) {
+            // PostgreSQL's CREATE OR REPLACE VIEW can append columns but not drop, rename or retype them: only
+            // then is the view dropped first, which makes its readers wait for the migration's commit
+            if (!dialect.has(Capability.VIEWS_REPLACE_ANY_SHAPE) && !all && !appends(before, next)) {
                 statements.add(dialect.dropView(next.schema(), latest));
             }
             statements.add(view(next, next, latest));
         });
         return statements;
+    }
+
+    /** Whether {@code next}'s columns are {@code before}'s, same names and types in the same order, and then more. */
+    private static boolean appends(SchemaVersion before, SchemaVersion next) {
+        List<MappedColumn> old = before.columns();
+        List<MappedColumn> now = next.columns();
+        if (now.size() < old.size()) {
+            return false;
+        }
+        for (int i = 0; i < old.size(); i++) {
+            if (!old.get(i).name().equals(now.get(i).name()) || !old.get(i).type().equals(now.get(i).type())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The mutable scratch state of one planning run. */

@@ -56,6 +56,9 @@ public abstract class EvolutionContract {
     /** DDL, in the engine's own words, of a {@code fastpath} table named {@code table} made outside the library. */
     protected abstract String foreignFastpathDdl(String table);
 
+    /** DDL, in the engine's own words, of a plain user table named {@code table} with columns {@code id} (integer) and {@code note} (text). */
+    protected abstract String userTableDdl(String table);
+
     /** The schema or database the tables go to; {@code null} for the connection's current one. */
     protected String schema() {
         return null;
@@ -94,6 +97,45 @@ public abstract class EvolutionContract {
         assertThat(evolution.history(schema(), "c_create")).singleElement()
                 .satisfies(e -> assertThat(e.status()).isEqualTo(HistoryEntry.Status.APPLIED));
         assertThat(evolution.pool(schema(), "c_create").free(FLOAT64)).isEqualTo(2);
+    }
+
+    @Test
+    void aViewNameTakenByAUserTableIsRefusedAndTheTableAndItsRowsStay() throws SQLException {
+        SchemaEvolution evolution = evolution();
+        for (String taken : List.of("c_taken_v1", "c_taken_latest")) {
+            userTable(taken);
+            refused(() -> evolution.create(model("c_taken")), ErrorCode.NAME_TAKEN);
+            assertThat(physicalColumns("c_taken")).as("the table was not created").isZero();
+            assertThat(count(taken)).as("the user's rows are intact").isEqualTo(3);
+            assertThat(evolution.history(schema(), "c_taken")).isEmpty();
+            execute("DROP TABLE " + qualified(taken));
+        }
+
+        evolution.create(model("c_next"));
+        userTable("c_next_v2");
+        Migration add = migration("add-dns", "c_next").add("dns_ms", FLOAT64).build();
+        refused(() -> evolution.apply(add), ErrorCode.NAME_TAKEN);
+        assertThat(count("c_next_v2")).isEqualTo(3);
+        assertThat(viewColumns("c_next_v2")).containsExactly("id", "note");
+        assertThat(evolution.currentVersion(schema(), "c_next")).get().extracting(SchemaVersion::version).isEqualTo(1);
+        assertThat(evolution.history(schema(), "c_next")).hasSize(1);
+        assertThat(evolution.verify(schema(), "c_next").isEmpty()).isTrue();
+        assertThat(evolution.pool(schema(), "c_next").free(FLOAT64)).isEqualTo(2);
+
+        execute("DROP TABLE " + qualified("c_next_v2"));
+        assertThat(evolution.apply(add).version().version()).as("the same migration, once the name is free").isEqualTo(2);
+    }
+
+    @Test
+    void aTableWhoseDerivedNamesTheEngineCannotHoldIsRefusedBeforeAnyStatement() throws SQLException {
+        String name = "c_" + "l".repeat(dialect().identifiers().maxBytes() - 3);
+        refused(() -> evolution().create(model(name)), ErrorCode.IDENTIFIER_TOO_LONG);
+        assertThat(physicalColumns(name)).isZero();
+    }
+
+    private void userTable(String name) throws SQLException {
+        execute(userTableDdl(qualified(name)));
+        execute("INSERT INTO " + qualified(name) + " (id, note) VALUES (1, 'a'), (2, 'b'), (3, 'c')");
     }
 
     @Test
