@@ -60,4 +60,19 @@ class ColumnTypeTest {
         assertThat(lowCardinality(nullable(STRING)).withoutNullable()).isEqualTo(lowCardinality(STRING));
         assertThat(nullable(INT64).withoutNullable()).isEqualTo(INT64);
     }
+
+    @Test
+    void nestingIsBoundedAt32LevelsAndEveryMalformedNotationIsTypeInvalid() {
+        String deepest = "Array(".repeat(ColumnType.MAX_NESTING - 1) + "Int8" + ")".repeat(ColumnType.MAX_NESTING - 1);
+        assertThat(ColumnType.parse(deepest).sql()).isEqualTo(deepest);
+        for (String bad : new String[] {"Array(" + deepest + ")", "Array(".repeat(100_000) + "Int8" + ")".repeat(100_000),
+                "", null, "Array(Int8", "Int8)", "FixedString(99999999999)", "FixedString(\u0663)", "Decimal(", "\0", "Int8 Int8"}) {
+            assertThatThrownBy(() -> ColumnType.parse(bad))
+                    .isInstanceOfSatisfying(SchemaEvolutionException.class,
+                            e -> assertThat(e.code()).isEqualTo(ErrorCode.TYPE_INVALID));
+        }
+        assertThatThrownBy(() -> ColumnType.arrayOf(ColumnType.parse(deepest)))
+                .isInstanceOfSatisfying(SchemaEvolutionException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.TYPE_INVALID));
+    }
 }
