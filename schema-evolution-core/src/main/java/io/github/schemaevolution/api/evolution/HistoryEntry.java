@@ -21,6 +21,12 @@ public record HistoryEntry(String table, int version, String migrationId, String
         Objects.requireNonNull(state, "state");
     }
 
+    /** This entry recording {@code newState}: a version whose clearing spares came free after it was applied. */
+    HistoryEntry withState(SchemaVersion newState) {
+        return new HistoryEntry(table, version, migrationId, description, checksum, status, startedAt, finishedAt,
+                appliedBy, newState);
+    }
+
     public HistoryEntry applied(Instant finished) {
         return new HistoryEntry(table, version, migrationId, description, checksum, Status.APPLIED, startedAt,
                 finished, appliedBy, state);

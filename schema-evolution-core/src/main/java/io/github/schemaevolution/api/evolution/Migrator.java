@@ -198,6 +198,76 @@ public final class Migrator {
     }
 
     public ApplyResult apply(Migration migration) {
+        // a drop cut off before its rows were cleared: its spares come free before anything is planned
+        finishClearing(migration.schema(), migration.table());
+        ApplyResult result = applyLocked(migration);
+        if (result.plan() != null && !result.plan().afterCommit().isEmpty()) {
+            result = new ApplyResult(result.outcome(), finishClearing(migration.schema(), migration.table())
+                    .orElse(result.version()), result.plan());
+        }
+        return result;
+    }
+
+    /**
+     * Runs the clearing of the current version's {@linkplain SchemaVersion#clearingSlots() clearing spares}
+     * outside any transaction (row locks only: readers never wait for it, and no migration lock is held
+     * while it touches every row), then records them free. Nobody writes a clearing spare meanwhile: on
+     * PostgreSQL, the one engine that defers clearing, the dropped column has its spare name from the drop
+     * on, which no writer uses. Idempotent: an interrupted clearing is run again by the next apply.
+     *
+     * @return the current version once its spares are free; empty when the table has none clearing
+     */
+    private Optional<SchemaVersion> finishClearing(String schema, String table) {
+        Optional<SchemaVersion> current = current(schema, table);
+        if (current.isEmpty() || current.get().clearingSlots().isEmpty()) {
+            return Optional.empty();
+        }
+        SchemaVersion version = current.get();
+        Duration backoff = settings.backoff();
+        for (int attempt = 1; ; attempt++) {
+            try (Connection connection = dataSource.getConnection()) {
+                connection.setAutoCommit(true);
+                dialect.prepareDdl(connection, settings.ddlLockTimeout());
+                Table live = live(connection, schema, table);
+                try (java.sql.Statement jdbc = connection.createStatement()) {
+                    for (Slot slot : version.clearingSlots()) {
+                        for (Statement statement : dialect.clearColumn(live, slot.physicalName(), slot.type())) {
+                            if (statement.cost() != Statement.Cost.INSTANT) {
+                                long begin = System.nanoTime();
+                                jdbc.execute(statement.sql());
+                                LOG.info("cleared spare {} of {} in {} ms, after the drop's commit", slot.physicalName(),
+                                        version.display(), (System.nanoTime() - begin) / 1_000_000);
+                            }
+                        }
+                    }
+                }
+                break;
+            } catch (SQLException e) {
+                if (!dialect.isTransient(e) || attempt >= settings.maxAttempts()) {
+                    throw databaseError("cannot clear the dropped columns of " + version.display() + " (they stay out of"
+                            + " the pool until the next apply clears them)", e);
+                }
+                LOG.warn("clearing the dropped columns of {} hit a transient error (attempt {} of {}), retrying in {} ms: {}",
+                        version.display(), attempt, settings.maxAttempts(), backoff.toMillis(), e.getMessage());
+                sleep(backoff);
+                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+            }
+        }
+        return Optional.of(locked(schema, table, connection -> {
+            List<HistoryEntry> entries = registered(connection, schema, table);
+            HistoryEntry latest = entries.stream().filter(e -> e.status() == HistoryEntry.Status.APPLIED)
+                    .reduce((a, b) -> b).orElseThrow();
+            // only the spares this call cleared, in the version it read: a later migration records its own
+            if (latest.version() != version.version()) {
+                return latest.state();
+            }
+            SchemaVersion free = latest.state().cleared();
+            history.record(connection, schema, latest.withState(free));
+            return free;
+        }));
+    }
+
+    private ApplyResult applyLocked(Migration migration) {
         return locked(migration.schema(), migration.table(), connection -> {
             List<HistoryEntry> entries = registered(connection, migration.schema(), migration.table());
             Optional<HistoryEntry> previous = entries.stream()

@@ -8,21 +8,36 @@ import java.util.stream.Collectors;
 /**
  * What applying a migration will run, in order, with the cost class of each statement, and the
  * version it leads to. Making a plan reads the catalog and the history but changes nothing.
+ *
+ * @param statements the migration's statements, in its transaction where the engine has them
+ * @param afterCommit statements that touch data and run once the migration has committed, each on
+ *                    its own, so that no reader waits for them behind the migration's locks (the
+ *                    clearing of a dropped column on PostgreSQL); the spares they clear come back
+ *                    into use only when they are done
  */
-public record Plan(Migration migration, SchemaVersion from, SchemaVersion to, List<Statement> statements) {
+public record Plan(Migration migration, SchemaVersion from, SchemaVersion to, List<Statement> statements,
+                   List<Statement> afterCommit) {
 
     public Plan {
         statements = List.copyOf(statements);
+        afterCommit = List.copyOf(afterCommit);
+    }
+
+    public Plan(Migration migration, SchemaVersion from, SchemaVersion to, List<Statement> statements) {
+        this(migration, from, to, statements, List.of());
     }
 
     /** The worst cost among the statements: INSTANT when every step is metadata only. */
     public Statement.Cost cost() {
-        return statements.stream().map(Statement::cost).max(Enum::compareTo).orElse(Statement.Cost.INSTANT);
+        return java.util.stream.Stream.concat(statements.stream(), afterCommit.stream()).map(Statement::cost)
+                .max(Enum::compareTo).orElse(Statement.Cost.INSTANT);
     }
 
-    /** The plan as an SQL script, each statement followed by its cost class. */
+    /** The plan as an SQL script, each statement followed by its cost class; the statements run after the commit last. */
     public String sql() {
-        return statements.stream().map(s -> s.sql() + ";  -- " + s.cost()).collect(Collectors.joining("\n"));
+        return java.util.stream.Stream.concat(statements.stream().map(s -> s.sql() + ";  -- " + s.cost()),
+                afterCommit.stream().map(s -> s.sql() + ";  -- " + s.cost() + ", after the commit"))
+                .collect(Collectors.joining("\n"));
     }
 
     @Override

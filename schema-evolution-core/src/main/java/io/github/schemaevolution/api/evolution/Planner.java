@@ -67,7 +67,7 @@ public final class Planner {
         }
         statements.addAll(work.statements);
         statements.addAll(views(history, current, next, retyped));
-        return new Plan(migration, current, next, statements);
+        return new Plan(migration, current, next, statements, work.afterCommit);
     }
 
     /** How readers of {@code version} see the table once it is at {@code now}. */
@@ -142,6 +142,7 @@ public final class Planner {
         private final List<MappedColumn> columns;
         private final List<Slot> slots;
         private final List<Statement> statements = new ArrayList<>();
+        private final List<Statement> afterCommit = new ArrayList<>();
         private boolean retyped;
 
         Work(SchemaVersion current, Table live, Map<String, String> protectedColumns) {
@@ -181,14 +182,25 @@ public final class Planner {
             MappedColumn column = column(drop.name());
             Slot slot = slotOf(column);
             refuseProtected(slot, "dropped");
-            statements.addAll(dialect.clearColumn(live, slot.physicalName(), slot.type()));
             String physical = slot.physicalName();
             if (dialect.has(Capability.METADATA_ONLY_RENAME)) {
                 String spareName = spareNameFor(slot);
                 statements.add(dialect.renameColumn(live, physical, spareName));
                 physical = spareName;
             }
-            replace(slot, slot.returned(physical, dialect.clearedType(slot.type())));
+            // where the migration is a transaction, the rows are cleared after it commits: inside it, the
+            // clearing would hold the locks of the catalog changes for as long as it takes to touch every row
+            boolean deferred = false;
+            for (Statement statement : dialect.clearColumn(live, physical, slot.type())) {
+                if (dialect.has(Capability.TRANSACTIONAL_DDL) && statement.cost() != Statement.Cost.INSTANT) {
+                    afterCommit.add(statement);
+                    deferred = true;
+                } else {
+                    statements.add(statement);
+                }
+            }
+            ColumnType cleared = dialect.clearedType(slot.type());
+            replace(slot, deferred ? slot.clearing(physical, cleared) : slot.returned(physical, cleared));
             columns.remove(column);
         }
 

@@ -58,6 +58,17 @@ public record SchemaVersion(String schema, String table, int version, String spa
         return slots.stream().filter(s -> s.free() && s.family().equals(family.withoutNullable())).toList();
     }
 
+    /** Spares a drop returned whose old data is still to be removed ({@link Slot.Use#CLEARING}). */
+    public List<Slot> clearingSlots() {
+        return slots.stream().filter(s -> s.use() == Slot.Use.CLEARING).toList();
+    }
+
+    /** This version with its {@link #clearingSlots()} free. */
+    SchemaVersion cleared() {
+        return new SchemaVersion(schema, table, version, sparePrefix, columns,
+                slots.stream().map(s -> s.use() == Slot.Use.CLEARING ? s.cleared() : s).toList());
+    }
+
     public PoolStatus pool() {
         return PoolStatus.of(this);
     }

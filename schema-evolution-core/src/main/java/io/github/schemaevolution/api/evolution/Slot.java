@@ -19,7 +19,12 @@ public record Slot(String id, String physicalName, ColumnType type, int generati
         /** A pool column that holds a user column's data. */
         SPARE_IN_USE,
         /** A pool column holding nothing (NULL or the type's default), ready to be brought into use. */
-        FREE
+        FREE,
+        /**
+         * A pool column a drop returned whose old data is still being removed, after the drop's
+         * transaction (so that no reader waits for it); it comes back into use only once empty.
+         */
+        CLEARING
     }
 
     public Slot {
@@ -44,6 +49,16 @@ public record Slot(String id, String physicalName, ColumnType type, int generati
 
     Slot returned(String newPhysicalName, ColumnType clearedType) {
         return new Slot(id, newPhysicalName, clearedType, generation + 1, Use.FREE);
+    }
+
+    /** Returned by a drop whose data is removed after the drop commits: not free until {@link #cleared()}. */
+    Slot clearing(String newPhysicalName, ColumnType clearedType) {
+        return new Slot(id, newPhysicalName, clearedType, generation + 1, Use.CLEARING);
+    }
+
+    /** A clearing slot whose data is gone. */
+    Slot cleared() {
+        return new Slot(id, physicalName, type, generation, Use.FREE);
     }
 
     Slot renamed(String newPhysicalName) {
