@@ -120,6 +120,11 @@ public final class ClickHouseDialect implements Dialect {
                 }
             }
         }
+        if (table.physicalColumns().stream().allMatch(column -> column.defaultValue() != null
+                && column.defaultValue().kind() == io.github.schemaevolution.api.model.ColumnDefault.Kind.MATERIALIZED)) {
+            throw new SchemaEvolutionException(ErrorCode.MODEL_INVALID, table.displayName(), null,
+                    "every column is MATERIALIZED: ClickHouse needs a column that inserts can write", null);
+        }
         ClickHouseOptions options = table.clickHouse();
         options.indexes().forEach(index -> IDENTIFIERS.check(Kind.INDEX, table.name(), index.name()));
         options.settings().keySet().forEach(key -> IDENTIFIERS.check(Kind.SETTING, table.name(), key));

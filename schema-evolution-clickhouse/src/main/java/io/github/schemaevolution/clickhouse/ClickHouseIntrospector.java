@@ -146,7 +146,8 @@ final class ClickHouseIntrospector implements Introspector {
                 while (row.next()) {
                     ColumnType type = dialect.modelType(row.getString("type"));
                     String comment = row.getString("comment");
-                    ColumnDefault defaultValue = defaultValue(row.getString("default_kind"), row.getString("default_expression"));
+                    ColumnDefault defaultValue = defaultValue(row.getString("default_kind"), row.getString("default_expression"),
+                            type);
                     String name = row.getString("name");
                     columns.add(new Column(name, type, defaultValue,
                             ReservePolicy.SPARE_COMMENT.equals(comment) ? null : comment));
@@ -156,7 +157,7 @@ final class ClickHouseIntrospector implements Introspector {
         return columns;
     }
 
-    private static ColumnDefault defaultValue(String kind, String expression) {
+    private static ColumnDefault defaultValue(String kind, String expression, ColumnType type) {
         if (kind == null || kind.isEmpty()) {
             return null;
         }
@@ -170,7 +171,11 @@ final class ClickHouseIntrospector implements Introspector {
         } else {
             value = new ColumnDefault.Expression(expression);
         }
-        return new ColumnDefault("MATERIALIZED".equals(kind) ? ColumnDefault.Kind.MATERIALIZED : ColumnDefault.Kind.DEFAULT, value);
+        ColumnDefault found = new ColumnDefault("MATERIALIZED".equals(kind) ? ColumnDefault.Kind.MATERIALIZED
+                : ColumnDefault.Kind.DEFAULT, value);
+        // a constant the engine took for a type the model would not give it (an expression such as 42 on
+        // a Decimal(76, 76)) is read back as the expression it was
+        return found.fits(type) ? found : new ColumnDefault(found.kind(), new ColumnDefault.Expression(expression));
     }
 
     private static String unquote(String literal) {
@@ -277,6 +282,19 @@ final class ClickHouseIntrospector implements Introspector {
     private static SchemaEvolutionException unmappable(String table, String what, String text) {
         return new SchemaEvolutionException(ErrorCode.INTROSPECTION_FAILED, table, null,
                 what + " '" + text + "' cannot be expressed in the model", null);
+    }
+
+    @Override
+    public boolean schemaExists(Connection connection, String schema) throws SQLException {
+        if (schema == null) {
+            return true;
+        }
+        try (PreparedStatement select = connection.prepareStatement("SELECT 1 FROM system.databases WHERE name = ?")) {
+            select.setString(1, schema);
+            try (ResultSet row = select.executeQuery()) {
+                return row.next();
+            }
+        }
     }
 
     @Override

@@ -34,6 +34,8 @@ public enum ErrorCode {
     DIALECT_NOT_FOUND(false),
     /** The table to create already exists. */
     TABLE_EXISTS(false),
+    /** The schema (PostgreSQL) or database (ClickHouse) a table is to go to does not exist: the library creates tables, not schemas. */
+    SCHEMA_NOT_FOUND(false),
     /** The table to read or change does not exist. */
     TABLE_NOT_FOUND(false),
     /** The live table could not be read back into the model. */

@@ -39,6 +39,11 @@ public interface Introspector {
         throw unsupported("finding protected columns");
     }
 
+    /** Whether the schema (PostgreSQL) or database (ClickHouse) exists; {@code null} is the current one, which does. */
+    default boolean schemaExists(Connection connection, String schema) throws SQLException {
+        throw unsupported("finding schemas");
+    }
+
     /** What {@link #relations} says of a plain (not materialized) view. */
     String VIEW = "view";
 

@@ -201,6 +201,10 @@ final class PostgresIntrospector implements Introspector {
                     }
                     String defaultExpression = row.getString(4);
                     ColumnDefault defaultValue = defaultExpression == null ? null : PostgresSql.parseDefault(defaultExpression);
+                    if (defaultValue != null && !defaultValue.fits(type)) {
+                        // a constant the engine took for a type the model would not give it: the expression it was
+                        defaultValue = ColumnDefault.expression(defaultExpression);
+                    }
                     String comment = row.getString(5);
                     columns.add(new Column(name, type, defaultValue, ReservePolicy.SPARE_COMMENT.equals(comment) ? null : comment));
                 }
@@ -254,6 +258,19 @@ final class PostgresIntrospector implements Introspector {
             case "h" -> PostgresOptions.Strategy.HASH;
             default -> throw new IllegalStateException("unknown partition strategy " + code);
         };
+    }
+
+    @Override
+    public boolean schemaExists(Connection connection, String schema) throws SQLException {
+        if (schema == null) {
+            return true;
+        }
+        try (PreparedStatement select = connection.prepareStatement("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = ?")) {
+            select.setString(1, schema);
+            try (ResultSet row = select.executeQuery()) {
+                return row.next();
+            }
+        }
     }
 
     @Override

@@ -151,7 +151,7 @@ public final class Migrator {
             }
         }
         SchemaVersion zero = new SchemaVersion(schema, table, 0, pool.prefix(), found.columns(), found.slots());
-        Plan plan = planner.plan(register.build(), zero, List.of(), live(connection, schema, table), Map.of());
+        Plan plan = planner.plan(register.build(), zero, List.of(), live(connection, schema, table, pool.prefix()), Map.of());
         return run(connection, plan, interrupted).version();
     }
 
@@ -228,7 +228,7 @@ public final class Migrator {
             try (Connection connection = dataSource.getConnection()) {
                 connection.setAutoCommit(true);
                 dialect.prepareDdl(connection, settings.ddlLockTimeout());
-                Table live = live(connection, schema, table);
+                Table live = live(connection, schema, table, version.sparePrefix());
                 try (java.sql.Statement jdbc = connection.createStatement()) {
                     for (Slot slot : version.clearingSlots()) {
                         for (Statement statement : dialect.clearColumn(live, slot.physicalName(), slot.type())) {
@@ -330,7 +330,7 @@ public final class Migrator {
             throw new SchemaEvolutionException(ErrorCode.SCHEMA_DRIFT, current.display(), null,
                     "refusing to plan " + migration.id() + " on a drifted table: " + drift, null);
         }
-        Table live = live(connection, migration.schema(), migration.table());
+        Table live = live(connection, migration.schema(), migration.table(), current.sparePrefix());
         Map<String, String> protectedColumns = dialect.introspector()
                 .protectedColumns(connection, migration.schema(), migration.table());
         return planner.plan(migration, current, appliedStates(entries), live, protectedColumns);
@@ -349,7 +349,7 @@ public final class Migrator {
         }
         SchemaVersion state = started.state();
         Migration migration = new Migration(started.migrationId(), state.schema(), state.table(), changes);
-        Table live = live(connection, state.schema(), state.table());
+        Table live = live(connection, state.schema(), state.table(), state.sparePrefix());
         SchemaVersion from = before.isEmpty()
                 ? new SchemaVersion(state.schema(), state.table(), 0, state.sparePrefix(), List.of(), List.of())
                 : current(before);
@@ -408,8 +408,9 @@ public final class Migrator {
         return SchemaDiff.of(expected.display(), expected.version(), expected.expectedPhysicalColumns(), live);
     }
 
-    private Table live(Connection connection, String schema, String table) throws SQLException {
-        return dialect.introspector().read(connection, schema, table, ReservePolicy.DEFAULT_PREFIX)
+    /** The live table, its columns starting with {@code sparePrefix} (the table's own, which may not be the default) read as spares. */
+    private Table live(Connection connection, String schema, String table, String sparePrefix) throws SQLException {
+        return dialect.introspector().read(connection, schema, table, sparePrefix)
                 .orElseThrow(() -> new SchemaEvolutionException(ErrorCode.TABLE_NOT_FOUND, display(schema, table),
                         null, "does not exist", null));
     }
@@ -439,6 +440,11 @@ public final class Migrator {
         Duration backoff = settings.backoff();
         for (int attempt = 1; ; attempt++) {
             try (Connection connection = dataSource.getConnection()) {
+                if (schema != null && !dialect.introspector().schemaExists(connection, schema)) {
+                    // before the lock, which on some engines is a table in that schema
+                    throw new SchemaEvolutionException(ErrorCode.SCHEMA_NOT_FOUND, display(schema, table), null,
+                            "the schema (or database) " + schema + " does not exist; create it first", null);
+                }
                 boolean autoCommit = connection.getAutoCommit();
                 connection.setAutoCommit(!transactional);
                 try (HistoryStore.Lock lock = history.lock(connection, schema, table, settings.instanceId(),

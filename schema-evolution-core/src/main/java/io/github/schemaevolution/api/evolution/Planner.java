@@ -224,6 +224,10 @@ public final class Planner {
             MappedColumn column = column(widen.name());
             Slot slot = slotOf(column);
             refuseProtected(slot, "retyped");
+            if (dialect.canonicalType(widen.to()).equals(slot.type())) {
+                throw new SchemaEvolutionException(ErrorCode.CHANGE_FORBIDDEN, current.display(), widen.name(),
+                        "the column is " + slot.type().sql() + " already", null);
+            }
             ColumnType target = TypeWidening.widen(slot.type(), dialect.canonicalType(widen.to()))
                     .map(dialect::canonicalType)
                     .orElseThrow(() -> new SchemaEvolutionException(ErrorCode.CHANGE_FORBIDDEN, current.display(),

@@ -70,6 +70,15 @@ public record ColumnDefault(Kind kind, Value value) {
         return new ColumnDefault(Kind.DEFAULT, new Expression(sql));
     }
 
+    /**
+     * Whether this default is one a column of {@code type} can have: a literal of the type (a number in
+     * its range, a date, a UUID, one of an enumeration's names...), or the current time for a date or
+     * time. Raw expressions always fit: only the engine can tell. Tables refuse defaults that do not fit.
+     */
+    public boolean fits(ColumnType type) {
+        return DefaultCheck.problem(type, value) == null;
+    }
+
     /** The same value, computed by the engine and never written by inserts. */
     public ColumnDefault materialized() {
         return new ColumnDefault(Kind.MATERIALIZED, value);

@@ -6,7 +6,6 @@ import io.github.schemaevolution.internal.Texts;
 import io.github.schemaevolution.spi.IdentifierRules;
 import io.github.schemaevolution.spi.IdentifierRules.Kind;
 
-import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -157,7 +156,7 @@ public record Table(String schema, String name, List<Column> columns, String com
                             "names starting with '" + reserve.prefix() + "' are reserved for spare columns", null);
                 }
                 unique(name, seen, column.name(), "column");
-                checkDefault(name, column);
+                DefaultCheck.check(name, column);
             }
             for (Column spare : reserve.spareColumns()) {
                 RULES.check(Kind.COLUMN, name, spare.name());
@@ -183,30 +182,6 @@ public record Table(String schema, String name, List<Column> columns, String com
             if (previous != null) {
                 throw new SchemaEvolutionException(ErrorCode.IDENTIFIER_DUPLICATE, table, candidate,
                         what + " name clashes with '" + previous + "' (names are compared without regard to case)", null);
-            }
-        }
-
-        private static void checkDefault(String table, Column column) {
-            if (column.defaultValue() == null
-                    || !(column.defaultValue().value() instanceof ColumnDefault.Literal literal)) {
-                return;
-            }
-            ColumnType base = column.type().withoutNullable();
-            if (base instanceof ColumnType.LowCardinality low) {
-                base = low.inner().withoutNullable();
-            }
-            boolean numeric = (base instanceof ColumnType.Scalar scalar && scalar.isNumeric())
-                    || base instanceof ColumnType.Decimal;
-            if (numeric) {
-                try {
-                    new BigDecimal(literal.text());
-                } catch (NumberFormatException e) {
-                    throw new SchemaEvolutionException(ErrorCode.MODEL_INVALID, table, column.name(),
-                            "default '" + literal.text() + "' is not a number but the column is " + column.type().sql(), null);
-                }
-            } else if (base == ColumnType.BOOL && !literal.text().matches("true|false")) {
-                throw new SchemaEvolutionException(ErrorCode.MODEL_INVALID, table, column.name(),
-                        "default '" + literal.text() + "' is not true or false", null);
             }
         }
     }

@@ -54,7 +54,8 @@ class ModelInputPropertyTest {
                 assertThat(table.toBuilder().build()).isEqualTo(table);
             }) ? 1 : 0;
         }
-        assertThat(built).as("tables built").isGreaterThan(CASES / 20);
+        // defaults are checked against their columns' types, so that only about one random table in twenty builds
+        assertThat(built).as("tables built").isGreaterThan(CASES / 30);
     }
 
     @Test
