@@ -65,6 +65,59 @@ class ClickHouseMigrationRecoveryIT {
     }
 
     @Test
+    void aConnectionLostMidWayIsReportedWithWhatRanAndTheNextApplyCompletesIt(DataSource dataSource) throws SQLException {
+        SchemaEvolution evolution = SchemaEvolution.connect(dataSource);
+        evolution.create(table("lost"));
+        Migration migration = Migration.builder("refill-and-add", "lost").refill(FLOAT64, 1).add("speed", FLOAT64).build();
+        SchemaEvolution cutOff = SchemaEvolution.connect(losingViews(dataSource), new ClickHouseDialect(),
+                EvolutionSettings.DEFAULT.withRetries(2, Duration.ofMillis(1)));
+
+        assertThatThrownBy(() -> cutOff.apply(migration)).isInstanceOfSatisfying(SchemaEvolutionException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.DATABASE_ERROR);
+            assertThat(e.getMessage()).contains("losing its connection", "stopped after 1 of", "recorded as STARTED",
+                    "the next apply on the table completes it").doesNotContain("nothing was changed");
+        });
+        assertThat(evolution.history(null, "lost")).last().extracting(HistoryEntry::status).isEqualTo(HistoryEntry.Status.STARTED);
+
+        assertThat(evolution.apply(migration).outcome()).isEqualTo(ApplyResult.Outcome.RESUMED);
+        assertThat(evolution.verify(null, "lost").isEmpty()).isTrue();
+    }
+
+    /** Connections of {@code dataSource} whose every view statement fails as a lost connection does. */
+    private static DataSource losingViews(DataSource dataSource) {
+        return (DataSource) java.lang.reflect.Proxy.newProxyInstance(ClickHouseMigrationRecoveryIT.class.getClassLoader(),
+                new Class<?>[]{DataSource.class}, (proxy, method, args) -> {
+                    Object result = method.invoke(dataSource, args);
+                    return method.getName().equals("getConnection") ? proxied(Connection.class, result, (call, callArgs, real) -> {
+                        Object made = call.invoke(real, callArgs);
+                        return call.getName().equals("createStatement") ? proxied(java.sql.Statement.class, made,
+                                (statementCall, sqlArgs, statement) -> {
+                                    if (statementCall.getName().equals("execute") && sqlArgs != null
+                                            && String.valueOf(sqlArgs[0]).startsWith("CREATE OR REPLACE VIEW")) {
+                                        throw new SQLException("connection lost", "08006", new java.net.ConnectException("refused"));
+                                    }
+                                    return statementCall.invoke(statement, sqlArgs);
+                                }) : made;
+                    }) : result;
+                });
+    }
+
+    private interface Handler {
+        Object handle(java.lang.reflect.Method method, Object[] args, Object real) throws Throwable;
+    }
+
+    private static Object proxied(Class<?> type, Object real, Handler handler) {
+        return java.lang.reflect.Proxy.newProxyInstance(ClickHouseMigrationRecoveryIT.class.getClassLoader(), new Class<?>[]{type},
+                (proxy, method, args) -> {
+                    try {
+                        return handler.handle(method, args, real);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    @Test
     void aHeldLockMakesOtherInstancesWaitAndThenGiveUpClearly(DataSource dataSource) throws SQLException {
         SchemaEvolution evolution = SchemaEvolution.connect(dataSource,
                 EvolutionSettings.DEFAULT.withMigrationLockWait(Duration.ofMillis(300)));

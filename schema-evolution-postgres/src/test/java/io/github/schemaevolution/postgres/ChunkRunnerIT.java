@@ -248,6 +248,25 @@ class ChunkRunnerIT {
     }
 
     @Test
+    void anInterruptDuringARetrysBackoffEndsTheRunCancelledAndBackoffIsCapped() throws SQLException {
+        ChunkOperation busy = (connection, chunk) -> {
+            throw new java.sql.SQLTransientException("busy");
+        };
+        RunReport interrupted = runner().parallelism(1).pacer(pause -> {
+            throw new InterruptedException("stopped while waiting to retry");
+        }).build().run("interrupted", ranges(), busy);
+        assertThat(interrupted.outcome()).as("a chunk not done is never a completed run").isEqualTo(RunReport.Outcome.CANCELLED);
+        assertThat(interrupted.chunksDone()).isZero();
+
+        List<Duration> waits = new ArrayList<>();
+        RunReport capped = runner().parallelism(1).retries(7, Duration.ofMillis(100), Duration.ofMillis(400)).pacer(waits::add)
+                .build().run("capped", ranges(), busy);
+        assertThat(capped.outcome()).isEqualTo(RunReport.Outcome.FAILED);
+        assertThat(waits).containsExactly(Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(400),
+                Duration.ofMillis(400), Duration.ofMillis(400), Duration.ofMillis(400));
+    }
+
+    @Test
     void progressReachesTheListener() throws SQLException {
         List<Progress> events = new ArrayList<>();
         runner().parallelism(1).listener(events::add).build().run("progress", ranges(), INCREMENT);
