@@ -9,6 +9,7 @@ import io.github.schemaevolution.api.model.ColumnType;
 import io.github.schemaevolution.testkit.clickhouse.ClickHouseEndpoint;
 import io.github.schemaevolution.api.chunk.RunReport;
 import io.github.schemaevolution.testkit.clickhouse.ClickHouseTest;
+import io.github.schemaevolution.testkit.process.ChildJvm;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -226,20 +227,9 @@ class ClickHouseChunkRunnerIT {
 
     @Test
     void aRunKilledWithSigkillResumesOverTheSameKeyRangesAfterInserts(ClickHouseEndpoint endpoint) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                KilledClickHouseFillMain.class.getName(), endpoint.jdbcUrl(), "sigkilled", "killed", "ranges")
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        try (java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream()))) {
-            String line;
-            while ((line = lines.readLine()) != null && !line.equals("chunk 3")) {
-                // the child reports each finished chunk; it is killed while the next ones are in flight
-            }
-            assertThat(line).as("the child reported three chunks before it ended").isEqualTo("chunk 3");
-            child.destroyForcibly();
-        }
-        assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(child.exitValue()).as("killed by SIGKILL").isEqualTo(137);
+        ChildJvm child = ChildJvm.start(KilledClickHouseFillMain.class, endpoint.jdbcUrl(), "sigkilled", "killed", "ranges");
+        // the child reports each finished chunk; it is killed while the next ones are in flight
+        assertThat(child.killWhenItPrints("chunk 3")).as("killed by SIGKILL").isEqualTo(137);
         long finished = count("schema_evolution_chunks FINAL", "run_id = 'sigkilled'");
         assertThat(finished).isBetween(3L, 11L);
 

@@ -8,6 +8,7 @@ import io.github.schemaevolution.api.chunk.Progress;
 import io.github.schemaevolution.api.chunk.RunReport;
 import io.github.schemaevolution.testkit.postgres.PostgresEndpoint;
 import io.github.schemaevolution.testkit.postgres.PostgresTest;
+import io.github.schemaevolution.testkit.process.ChildJvm;
 import io.github.schemaevolution.spi.CheckpointStore;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -301,20 +302,10 @@ class ChunkRunnerIT {
 
     @Test
     void aRunKilledWithSigkillResumesOverTheSameChunksAfterInsertsAndAnalyze(PostgresEndpoint endpoint) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), KilledFillMain.class.getName(),
-                endpoint.jdbcUrl(), endpoint.user(), endpoint.password(), "sigkilled", "killed")
-                .redirectErrorStream(false).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        try (java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream()))) {
-            String line;
-            while ((line = lines.readLine()) != null && !line.equals("chunk 4")) {
-                // the child reports each finished chunk; it is killed while the next ones are in flight
-            }
-            assertThat(line).as("the child reported four chunks before it ended").isEqualTo("chunk 4");
-            child.destroyForcibly();
-        }
-        assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(child.exitValue()).as("killed by SIGKILL").isEqualTo(137);
+        ChildJvm child = ChildJvm.start(KilledFillMain.class, endpoint.jdbcUrl(), endpoint.user(), endpoint.password(),
+                "sigkilled", "killed");
+        // the child reports each finished chunk; it is killed while the next ones are in flight
+        assertThat(child.killWhenItPrints("chunk 4")).as("killed by SIGKILL").isEqualTo(137);
         long finished = checkpoints("sigkilled");
         assertThat(finished).isBetween(4L, (long) CHUNKS - 1);
         assertThat(count("x = 1")).isEqualTo(finished * CHUNK);

@@ -1,0 +1,55 @@
+package io.github.schemaevolution.testkit.process;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Another instance of an application, as a separate JVM on the test's class path: for tests whose
+ * point is several instances or a crash. {@link #killWhenItPrints} kills it with SIGKILL, the way a
+ * crashed host or an OOM killer ends a process: no shutdown hook, no finally block, no flush.
+ */
+public final class ChildJvm {
+    private final Process process;
+
+    private ChildJvm(Process process) {
+        this.process = process;
+    }
+
+    /** Starts {@code main} with {@code args}; its standard error is discarded, its standard output read by the test. */
+    public static ChildJvm start(Class<?> main, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), main.getName()));
+        command.addAll(List.of(args));
+        return new ChildJvm(new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start());
+    }
+
+    /**
+     * Reads the child's output until it prints {@code line}, then kills it with SIGKILL wherever it is,
+     * and waits for it to end.
+     *
+     * @return the exit code: 137 for a process killed by SIGKILL
+     * @throws IllegalStateException when the child ends without printing the line
+     */
+    public int killWhenItPrints(String line) throws IOException, InterruptedException {
+        try (BufferedReader output = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            String read;
+            do {
+                read = output.readLine();
+            } while (read != null && !read.equals(line));
+            if (read == null) {
+                throw new IllegalStateException("the child ended (exit code " + process.waitFor() + ") before it printed " + line);
+            }
+            process.destroyForcibly();
+        }
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the child did not end within 60 s of SIGKILL");
+        }
+        return process.exitValue();
+    }
+}
