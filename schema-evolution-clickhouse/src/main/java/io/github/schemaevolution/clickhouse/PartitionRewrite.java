@@ -73,6 +73,8 @@ final class PartitionRewrite implements ChunkOperation {
 
     PartitionRewrite(String table, String column, String expression, String predicate, Runnable afterCopy) {
         this.table = IDENTIFIERS.check(Kind.TABLE, null, table);
+        // the staging tables' names are the table's and 29 characters more: too long is refused now, not mid-run
+        IDENTIFIERS.check(Kind.TABLE, table, table + STAGING_INFIX + "00000000_00000000");
         this.column = IDENTIFIERS.check(Kind.COLUMN, table, column);
         this.expression = ClickHouseChunks.repeatable(table, column, new ColumnDefault.Expression(expression).sql(), "rewrite");
         this.predicate = predicate == null ? null : new ColumnDefault.Expression(predicate).sql();
