@@ -3,10 +3,7 @@ package io.github.schemaevolution.clickhouse;
 import io.github.schemaevolution.api.chunk.ChunkRunner;
 
 import javax.sql.DataSource;
-import java.lang.reflect.Proxy;
-import java.sql.DriverManager;
 import java.time.Duration;
-import java.util.Properties;
 
 /**
  * A process that fills {@code readings.y} chunk by chunk and halts itself once it has finished
@@ -22,16 +19,7 @@ public final class KilledClickHouseFillMain {
 
     public static void main(String[] args) {
         String url = args[0];
-        DataSource dataSource = (DataSource) Proxy.newProxyInstance(KilledClickHouseFillMain.class.getClassLoader(),
-                new Class<?>[]{DataSource.class}, (proxy, method, methodArgs) -> {
-                    if (method.getName().equals("getConnection")) {
-                        Properties properties = new Properties();
-                        properties.setProperty("user", "default");
-                        properties.setProperty("password", "");
-                        return DriverManager.getConnection(url, properties);
-                    }
-                    throw new UnsupportedOperationException(method.getName());
-                });
+        DataSource dataSource = ChildDataSource.of(url);
         boolean killedFromOutside = args[2].equals("killed");
         int dieAfter = killedFromOutside ? Integer.MAX_VALUE : Integer.parseInt(args[2]);
         String mode = args.length > 3 ? args[3] : "fill";

@@ -90,6 +90,18 @@ public final class SchemaEvolution {
     }
 
     /**
+     * The call for application start-up, safe from any number of instances at once, on an empty
+     * database too: creates the table (as {@link #create}) when it does not exist, registers it (as
+     * {@link #adopt}, with the model's reserve) when it exists unregistered, and otherwise leaves it
+     * as it is; then returns its current version. Exactly one instance acts; every instance returns the
+     * same version. The model only matters to the instance that creates: a registered table's
+     * migrations, not its first model, make its current version.
+     */
+    public SchemaVersion ensure(Table table) {
+        return migrator.ensure(table, planCreateTable(table));
+    }
+
+    /**
      * Registers a table that exists already (created by hand, or by another tool) as version 1 and
      * adds the spares {@code pool} asks for beyond those it has. A registered table is left as is.
      */

@@ -64,6 +64,20 @@ public final class Migrator {
      * no history, is registered.
      */
     public SchemaVersion create(Table table, List<Statement> statements) {
+        return create(table, statements, false);
+    }
+
+    /**
+     * The start-up call of any number of instances: creates {@code table} as {@link #create} does, or
+     * registers it as {@link #adopt} does when it exists unregistered, or returns its current version
+     * when it is registered; under the table's migration lock, so that of instances calling it at once
+     * on an empty database exactly one creates and all return the same version.
+     */
+    public SchemaVersion ensure(Table table, List<Statement> statements) {
+        return create(table, statements, true);
+    }
+
+    private SchemaVersion create(Table table, List<Statement> statements, boolean orExisting) {
         String schema = table.schema();
         String name = table.name();
         checkViewNames(name, 1);
@@ -74,12 +88,19 @@ public final class Migrator {
                 return register(connection, schema, name, table.reserve(), interruptedRegistration.get());
             }
             if (!entries.isEmpty()) {
+                if (orExisting) {
+                    return current(entries);
+                }
                 throw new SchemaEvolutionException(ErrorCode.TABLE_EXISTS, table.displayName(), null,
                         "already exists on " + dialect.name() + ", registered at version " + current(entries).version(), null);
             }
             List<Column> physical = dialect.introspector().physicalColumns(connection, schema, name);
             boolean interrupted = !physical.isEmpty() && !dialect.has(Capability.TRANSACTIONAL_DDL)
                     && sameColumns(physical, dialect.canonical(table).physicalColumns());
+            if (!physical.isEmpty() && orExisting && !interrupted) {
+                LOG.info("{} exists unregistered: adopting it as version 1", table.displayName());
+                return register(connection, schema, name, table.reserve(), null);
+            }
             if (!physical.isEmpty() && !interrupted) {
                 throw new SchemaEvolutionException(ErrorCode.TABLE_EXISTS, table.displayName(), null,
                         "already exists on " + dialect.name(), null);

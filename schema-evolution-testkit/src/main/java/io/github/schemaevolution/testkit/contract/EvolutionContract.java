@@ -127,6 +127,21 @@ public abstract class EvolutionContract {
     }
 
     @Test
+    void ensureCreatesAdoptsOrReturnsTheCurrentVersion() throws SQLException {
+        SchemaEvolution evolution = evolution();
+        SchemaVersion created = evolution.ensure(model("c_ensure"));
+        assertThat(created.version()).isEqualTo(1);
+        assertThat(evolution.ensure(model("c_ensure"))).as("the same call again").isEqualTo(created);
+        SchemaVersion moved = evolution.apply(migration("add", "c_ensure").add("speed", FLOAT64).build()).version();
+        assertThat(evolution.ensure(model("c_ensure"))).as("the version the migrations made").isEqualTo(moved);
+
+        execute(foreignFastpathDdl(qualified("c_ensure_foreign")));
+        SchemaVersion adopted = evolution.ensure(model("c_ensure_foreign"));
+        assertThat(adopted.version()).isEqualTo(1);
+        assertThat(evolution.history(schema(), "c_ensure_foreign")).hasSize(1);
+    }
+
+    @Test
     void aTableWhoseDerivedNamesTheEngineCannotHoldIsRefusedBeforeAnyStatement() throws SQLException {
         String name = "c_" + "l".repeat(dialect().identifiers().maxBytes() - 3);
         refused(() -> evolution().create(model(name)), ErrorCode.IDENTIFIER_TOO_LONG);

@@ -13,6 +13,8 @@ import java.util.concurrent.TimeUnit;
  * Another instance of an application, as a separate JVM on the test's class path: for tests whose
  * point is several instances or a crash. {@link #killWhenItPrints} kills it with SIGKILL, the way a
  * crashed host or an OOM killer ends a process: no shutdown hook, no finally block, no flush.
+ * {@link #send} writes a line to its standard input: started children that wait for one are
+ * released at the same moment, to contend as instances deployed together do.
  */
 public final class ChildJvm {
     private final Process process;
@@ -27,6 +29,31 @@ public final class ChildJvm {
                 "-cp", System.getProperty("java.class.path"), main.getName()));
         command.addAll(List.of(args));
         return new ChildJvm(new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start());
+    }
+
+    /** What a child printed before it ended, and how it ended. */
+    public record Exit(int code, List<String> lines) {
+    }
+
+    /** Writes {@code line} to the child's standard input. */
+    public void send(String line) throws IOException {
+        process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        process.getOutputStream().flush();
+    }
+
+    /** Reads the child's output to its end and waits for it to exit, at most {@code seconds}. */
+    public Exit awaitExit(long seconds) throws IOException, InterruptedException {
+        List<String> lines = new ArrayList<>();
+        try (BufferedReader output = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String read = output.readLine(); read != null; read = output.readLine()) {
+                lines.add(read);
+            }
+        }
+        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException("the child did not end within " + seconds + " s; it printed " + lines);
+        }
+        return new Exit(process.exitValue(), lines);
     }
 
     /**
