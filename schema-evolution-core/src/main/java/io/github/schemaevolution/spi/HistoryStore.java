@@ -34,6 +34,17 @@ public interface HistoryStore {
      */
     Lock lock(Connection connection, String schema, String table, String owner, Duration wait) throws SQLException;
 
+    /**
+     * {@link #lock(Connection, String, String, String, Duration)} for engines whose lock is a lease (no
+     * transaction ends it when its holder dies): held for {@code lease} and renewed, while held, through
+     * connections of {@code renewals}, so that a killed holder delays the next one by about one lease.
+     * Engines whose lock ends with the holder's session ignore both.
+     */
+    default Lock lock(Connection connection, String schema, String table, String owner, Duration wait, Duration lease,
+            javax.sql.DataSource renewals) throws SQLException {
+        return lock(connection, schema, table, owner, wait);
+    }
+
     /** A held migration lock. */
     interface Lock extends AutoCloseable {
         @Override

@@ -15,15 +15,18 @@ import java.util.Objects;
  *       query queue behind a waiting ALTER;</li>
  *   <li>{@code maxAttempts}: tries of a migration that failed transiently (10), with exponential backoff from
  *       {@code backoff} (100 ms) up to 5 s;</li>
- *   <li>{@code migrationLockWait}: how long an instance waits for another one's migration (15 minutes).</li>
+ *   <li>{@code migrationLockWait}: how long an instance waits for another one's migration (15 minutes);</li>
+ *   <li>{@code lockLease}: on engines whose migration lock is a lease (ClickHouse), how long it holds without
+ *       renewal (30 s); its holder renews it every third of that while it works, so a killed holder delays
+ *       the next applier by about one lease.</li>
  * </ul>
  */
 public record EvolutionSettings(ViewNaming views, String historyTable, String instanceId, Duration ddlLockTimeout,
-                                int maxAttempts, Duration backoff, Duration migrationLockWait) {
+                                int maxAttempts, Duration backoff, Duration migrationLockWait, Duration lockLease) {
 
     public static final EvolutionSettings DEFAULT = new EvolutionSettings(ViewNaming.DEFAULT, "schema_evolution_history",
             ManagementFactory.getRuntimeMXBean().getName(), Duration.ofMillis(500), 10, Duration.ofMillis(100),
-            Duration.ofMinutes(15));
+            Duration.ofMinutes(15), Duration.ofSeconds(30));
 
     public EvolutionSettings {
         Objects.requireNonNull(views, "views");
@@ -32,32 +35,40 @@ public record EvolutionSettings(ViewNaming views, String historyTable, String in
         Objects.requireNonNull(ddlLockTimeout, "ddlLockTimeout");
         Objects.requireNonNull(backoff, "backoff");
         Objects.requireNonNull(migrationLockWait, "migrationLockWait");
-        if (maxAttempts < 1) {
-            throw new IllegalArgumentException("maxAttempts must be at least 1");
+        Objects.requireNonNull(lockLease, "lockLease");
+        if (maxAttempts < 1 || ddlLockTimeout.isNegative() || backoff.isNegative() || migrationLockWait.isNegative()
+                || lockLease.toMillis() < 3) {
+            throw new io.github.schemaevolution.api.SchemaEvolutionException(io.github.schemaevolution.api.ErrorCode.MODEL_INVALID,
+                    "settings: attempts must be at least 1, durations not negative, the lock lease at least 3 ms (got "
+                            + maxAttempts + " attempts, lease " + lockLease + ")");
         }
     }
 
     public EvolutionSettings withViews(ViewNaming newViews) {
-        return new EvolutionSettings(newViews, historyTable, instanceId, ddlLockTimeout, maxAttempts, backoff, migrationLockWait);
+        return new EvolutionSettings(newViews, historyTable, instanceId, ddlLockTimeout, maxAttempts, backoff, migrationLockWait, lockLease);
     }
 
     public EvolutionSettings withInstanceId(String newInstanceId) {
-        return new EvolutionSettings(views, historyTable, newInstanceId, ddlLockTimeout, maxAttempts, backoff, migrationLockWait);
+        return new EvolutionSettings(views, historyTable, newInstanceId, ddlLockTimeout, maxAttempts, backoff, migrationLockWait, lockLease);
     }
 
     public EvolutionSettings withDdlLockTimeout(Duration timeout) {
-        return new EvolutionSettings(views, historyTable, instanceId, timeout, maxAttempts, backoff, migrationLockWait);
+        return new EvolutionSettings(views, historyTable, instanceId, timeout, maxAttempts, backoff, migrationLockWait, lockLease);
     }
 
     public EvolutionSettings withRetries(int attempts, Duration firstBackoff) {
-        return new EvolutionSettings(views, historyTable, instanceId, ddlLockTimeout, attempts, firstBackoff, migrationLockWait);
+        return new EvolutionSettings(views, historyTable, instanceId, ddlLockTimeout, attempts, firstBackoff, migrationLockWait, lockLease);
     }
 
     public EvolutionSettings withMigrationLockWait(Duration wait) {
-        return new EvolutionSettings(views, historyTable, instanceId, ddlLockTimeout, maxAttempts, backoff, wait);
+        return new EvolutionSettings(views, historyTable, instanceId, ddlLockTimeout, maxAttempts, backoff, wait, lockLease);
+    }
+
+    public EvolutionSettings withLockLease(Duration lease) {
+        return new EvolutionSettings(views, historyTable, instanceId, ddlLockTimeout, maxAttempts, backoff, migrationLockWait, lease);
     }
 
     public EvolutionSettings withHistoryTable(String table) {
-        return new EvolutionSettings(views, table, instanceId, ddlLockTimeout, maxAttempts, backoff, migrationLockWait);
+        return new EvolutionSettings(views, table, instanceId, ddlLockTimeout, maxAttempts, backoff, migrationLockWait, lockLease);
     }
 }

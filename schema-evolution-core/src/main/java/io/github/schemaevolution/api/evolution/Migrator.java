@@ -469,7 +469,7 @@ public final class Migrator {
                 boolean autoCommit = connection.getAutoCommit();
                 connection.setAutoCommit(!transactional);
                 try (HistoryStore.Lock lock = history.lock(connection, schema, table, settings.instanceId(),
-                        settings.migrationLockWait())) {
+                        settings.migrationLockWait(), settings.lockLease(), dataSource)) {
                             T result = work.run(connection);
                     if (transactional) {
                         connection.commit();

@@ -18,9 +18,11 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ChildJvm {
     private final Process process;
+    private final BufferedReader output;
 
     private ChildJvm(Process process) {
         this.process = process;
+        this.output = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     }
 
     /** Starts {@code main} with {@code args}; its standard error is discarded, its standard output read by the test. */
@@ -41,10 +43,15 @@ public final class ChildJvm {
         process.getOutputStream().flush();
     }
 
+    /** The next line the child prints, waiting for it; {@code null} once the child has ended. */
+    public String nextLine() throws IOException {
+        return output.readLine();
+    }
+
     /** Reads the child's output to its end and waits for it to exit, at most {@code seconds}. */
     public Exit awaitExit(long seconds) throws IOException, InterruptedException {
         List<String> lines = new ArrayList<>();
-        try (BufferedReader output = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        try (output) {
             for (String read = output.readLine(); read != null; read = output.readLine()) {
                 lines.add(read);
             }
@@ -64,7 +71,7 @@ public final class ChildJvm {
      * @throws IllegalStateException when the child ends without printing the line
      */
     public int killWhenItPrints(String line) throws IOException, InterruptedException {
-        try (BufferedReader output = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        try (output) {
             String read;
             do {
                 read = output.readLine();
