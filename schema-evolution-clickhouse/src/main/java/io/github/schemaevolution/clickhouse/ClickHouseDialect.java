@@ -111,7 +111,9 @@ public final class ClickHouseDialect implements Dialect {
             IDENTIFIERS.check(Kind.SCHEMA, table.name(), table.schema());
         }
         checkTableName(table.schema(), table.name(), Kind.TABLE, table.name());
-        checkTableName(table.schema(), LOCK_PREFIX + table.name(), Kind.TABLE, table.name());
+        // the longest name the library derives from a table's: its migration lock's break marker
+        checkTableName(table.schema(), LOCK_PREFIX + table.name() + ClickHouseLock.BROKEN_INFIX + "00000000", Kind.TABLE,
+                table.name());
         for (Column column : table.physicalColumns()) {
             IDENTIFIERS.check(Kind.COLUMN, table.name(), column.name());
             for (Suspicious suspicious : Suspicious.in(column.type())) {
@@ -405,7 +407,8 @@ public final class ClickHouseDialect implements Dialect {
             throw new SchemaEvolutionException(ErrorCode.IDENTIFIER_TOO_LONG, table, null, kind.name().toLowerCase(Locale.ROOT)
                     + " name '" + name + "' is " + bytes + " bytes; clickhouse keeps at most " + MAX_TABLE_AND_DATABASE_BYTES
                     + " bytes of table and database name together"
-                    + (name.startsWith(LOCK_PREFIX) && !name.equals(table) ? " (the migration lock " + LOCK_PREFIX + "<table> must fit too)" : ""),
+                    + (name.startsWith(LOCK_PREFIX) && !name.equals(table) ? " (the migration lock's break marker " + LOCK_PREFIX
+                            + "<table>" + ClickHouseLock.BROKEN_INFIX + "<8 hex digits> must fit too)" : ""),
                     null);
         }
         IDENTIFIERS.check(kind, table, name);

@@ -231,7 +231,8 @@ class ClickHouseDialectTest {
 
     @Test
     void namesMustLeaveRoomForTheDroppedMetadataFile() {
-        String longest = "t".repeat(ClickHouseDialect.MAX_NAME_BYTES - ClickHouseDialect.LOCK_PREFIX.length());
+        String longest = "t".repeat(ClickHouseDialect.MAX_NAME_BYTES - ClickHouseDialect.LOCK_PREFIX.length()
+                - ClickHouseLock.BROKEN_INFIX.length() - 8);
         assertThat(ClickHouseDialect.MAX_NAME_BYTES).isEqualTo(206);
         dialect.validate(Table.builder(longest).column("a", INT32).build());
         assertThatThrownBy(() -> dialect.validate(Table.builder(longest + "t").column("a", INT32).build()))
