@@ -53,16 +53,25 @@ class ClickHousePlannerTest {
     }
 
     @Test
-    void aRecycledSpareNeverShowsUnderItsOldName() {
+    void aDroppedColumnIsRetainedUntilItsVersionsRetireAndARecycledSpareNeverShowsUnderItsOldName() {
         apply(migration("m1").add("ratio", FLOAT64));
         Plan drop = apply(migration("m2").drop("ratio"));
-        assertThat(drop.statements().get(0)).isEqualTo(new Statement(
-                "ALTER TABLE `fastpath` CLEAR COLUMN IF EXISTS `_spare_float64_1` SETTINGS mutations_sync = 2", Statement.Cost.PER_CHUNK));
-        assertThat(drop.sql()).contains("CREATE OR REPLACE VIEW `fastpath_v2` AS SELECT", "CAST(NULL AS Nullable(Float64)) AS `ratio`");
-        Plan reuse = apply(migration("m3").add("speed", FLOAT64));
-        assertThat(reuse.to().physicalName("speed")).isEqualTo("_spare_float64_1");
-        assertThat(reuse.sql()).doesNotContain("`fastpath_v2`").contains("`_spare_float64_1` AS `speed`");
-        assertThat(Planner.projection(history.get(1), reuse.to()))
+        assertThat(drop.sql()).as("a drop is metadata only").doesNotContain("ALTER", "`fastpath_v2`");
+        assertThat(drop.to().pool().free(FLOAT64)).as("the spare is kept for version 2").isEqualTo(2);
+        Plan another = apply(migration("m3").add("speed", FLOAT64));
+        assertThat(another.to().physicalName("speed")).isEqualTo("_spare_float64_2");
+
+        Plan retire = apply(migration("m4").retire(2));
+        assertThat(retire.sql()).contains("DROP VIEW IF EXISTS `fastpath_v1`", "DROP VIEW IF EXISTS `fastpath_v2`",
+                "ALTER TABLE `fastpath` CLEAR COLUMN IF EXISTS `_spare_float64_1`").doesNotContain("`fastpath_v3` AS");
+        assertThat(retire.to().pool().free(FLOAT64)).isEqualTo(2);
+        history.removeIf(version -> version.version() <= 2);
+
+        Plan reuse = apply(migration("m5").add("jerk", FLOAT64));
+        assertThat(reuse.to().physicalName("jerk")).isEqualTo("_spare_float64_1");
+        assertThat(reuse.statements().get(0).sql()).as("a recycled spare is emptied again before it shows a new name")
+                .isEqualTo("ALTER TABLE `fastpath` CLEAR COLUMN IF EXISTS `_spare_float64_1` SETTINGS mutations_sync = 2");
+        assertThat(Planner.projection(drop.from(), reuse.to()))
                 .anySatisfy(c -> assertThat(c.isNull() && c.alias().equals("ratio")).isTrue());
     }
 

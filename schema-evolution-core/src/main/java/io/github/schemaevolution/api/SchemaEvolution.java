@@ -122,6 +122,17 @@ public final class SchemaEvolution {
         return migrator.apply(migration);
     }
 
+    /**
+     * Retires every version of the table up to {@code upToVersion}, once no reader and no writer uses
+     * them: drops their views, records it in the history, and clears and returns to the pool the
+     * dropped columns that no live version maps any more. The current version cannot be retired.
+     * Applied as the migration {@code retire-up-to-<upToVersion>}, so that calling it again is
+     * ALREADY_APPLIED.
+     */
+    public ApplyResult retire(String schema, String table, int upToVersion) {
+        return apply(Migration.builder("retire-up-to-" + upToVersion, table).schema(schema).retire(upToVersion).build());
+    }
+
     /** The version the table is at, if it is registered. */
     public Optional<SchemaVersion> currentVersion(String schema, String table) {
         return migrator.current(schema, table);

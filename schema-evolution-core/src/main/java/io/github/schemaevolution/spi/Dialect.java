@@ -71,6 +71,16 @@ public interface Dialect {
 
     Statement dropView(String schema, String view);
 
+    /**
+     * Where views and tables are locked in a migration's transaction: locks {@code views} (existing
+     * ones) before anything else, in the order their readers take them (the view, then its table),
+     * so that replacing a view after altering its table cannot deadlock with a reader of the view.
+     * Empty where the engine has no such locks.
+     */
+    default java.util.Optional<Statement> lockViews(String schema, List<String> views) {
+        return java.util.Optional.empty();
+    }
+
     Statement addColumn(Table table, Column column);
 
     Statement renameColumn(Table table, String from, String to);

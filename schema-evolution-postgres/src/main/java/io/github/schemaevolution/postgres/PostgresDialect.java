@@ -306,6 +306,17 @@ public final class PostgresDialect implements Dialect {
         return Statement.instant("DROP VIEW IF EXISTS " + PostgresIdentifiers.qualifiedView(schema, view));
     }
 
+    /** {@code LOCK TABLE} of the views, which also locks the table they read, after them. */
+    @Override
+    public java.util.Optional<Statement> lockViews(String schema, List<String> views) {
+        if (views.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(Statement.instant("LOCK TABLE " + views.stream()
+                .map(view -> PostgresIdentifiers.qualifiedView(schema, view)).collect(java.util.stream.Collectors.joining(", "))
+                + " IN ACCESS EXCLUSIVE MODE"));
+    }
+
     /**
      * {@code ADD COLUMN IF NOT EXISTS}. A catalog change when the column is nullable without
      * default, and also with a constant or current-time default, which PostgreSQL evaluates once

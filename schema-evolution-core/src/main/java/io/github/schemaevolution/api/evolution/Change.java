@@ -16,7 +16,8 @@ import io.github.schemaevolution.spi.IdentifierRules.Kind;
  * missing type is TYPE_INVALID.
  */
 public sealed interface Change
-        permits Change.AddColumn, Change.DropColumn, Change.RenameColumn, Change.WidenType, Change.RefillPool {
+        permits Change.AddColumn, Change.DropColumn, Change.RenameColumn, Change.WidenType, Change.RefillPool,
+        Change.RetireVersions {
 
     /** Reads back {@link #describe()}: how an interrupted migration is resumed from its history entry. */
     static Change parse(String line) {
@@ -53,6 +54,8 @@ public sealed interface Change
                 int space = rest.lastIndexOf(' ');
                 return new RefillPool(ColumnType.parse(rest.substring(0, space)), Integer.parseInt(rest.substring(space + 1)));
             }
+            case "retire":
+                return new RetireVersions(Integer.parseInt(rest));
             default:
                 throw notAChange(line);
         }
@@ -100,7 +103,11 @@ public sealed interface Change
         }
     }
 
-    /** Clears the column's data and returns its physical column to the pool. */
+    /**
+     * Removes the column from the new version. Metadata only: its physical column is retained, data
+     * and all, for the older versions that map it (their readers and pinned writers) until they are
+     * retired ({@link RetireVersions}), which clears it and returns it to the pool.
+     */
     record DropColumn(String name) implements Change {
         public DropColumn {
             checkColumn(name, "dropped column");
@@ -108,6 +115,27 @@ public sealed interface Change
 
         public String describe() {
             return "drop " + name;
+        }
+
+        public boolean touchesData() {
+            return false;
+        }
+    }
+
+    /**
+     * Retires every version up to {@code upTo}: drops their views, and clears and returns to the pool
+     * the dropped columns that no live version maps any more. Retire a version once no reader and no
+     * writer uses it.
+     */
+    record RetireVersions(int upTo) implements Change {
+        public RetireVersions {
+            if (upTo < 1) {
+                throw new SchemaEvolutionException(ErrorCode.MODEL_INVALID, "versions are retired up to a version of 1 or more, got " + upTo);
+            }
+        }
+
+        public String describe() {
+            return "retire " + upTo;
         }
 
         public boolean touchesData() {

@@ -111,6 +111,11 @@ public record Migration(String id, String schema, String table, List<Change> cha
             return change(new Change.WidenType(name, to));
         }
 
+        /** Retires the versions up to {@code upToVersion} (see {@link Change.RetireVersions}). */
+        public Builder retire(int upToVersion) {
+            return change(new Change.RetireVersions(upToVersion));
+        }
+
         public Builder refill(ColumnType family, int count) {
             return change(new Change.RefillPool(family, count));
         }

@@ -188,8 +188,8 @@ public final class Migrator {
      * is a version, are the library's and must still be views; the new version's view (and, at the first
      * version, the latest view) must not exist, unless an interrupted run of this very version made it.
      */
-    private void refuseForeignNames(Connection connection, String schema, String table, int from, int to, boolean resuming)
-            throws SQLException {
+    private List<String> refuseForeignNames(Connection connection, String schema, String table, int from, int to,
+            boolean resuming) throws SQLException {
         ViewNaming naming = settings.views();
         Map<String, Boolean> names = new LinkedHashMap<>();
         for (int version = 1; version <= to; version++) {
@@ -206,6 +206,7 @@ public final class Migrator {
                         + " name the views otherwise (EvolutionSettings views)", null);
             }
         }
+        return List.copyOf(found.keySet());
     }
 
     /** What {@link #apply} would run, computed from the history and the catalog; changes nothing. */
@@ -382,9 +383,11 @@ public final class Migrator {
         SchemaVersion to = plan.to();
         Migration migration = plan.migration();
         boolean transactional = dialect.has(Capability.TRANSACTIONAL_DDL);
-        refuseForeignNames(connection, to.schema(), to.table(), plan.from().version(), to.version(), startedBefore != null);
+        List<String> views = refuseForeignNames(connection, to.schema(), to.table(), plan.from().version(), to.version(),
+                startedBefore != null);
         // created with the first write, so that reads and refusals leave the database as they found it
         history.ensureTable(connection, to.schema());
+        List<String> locked = plan.replacedViews().stream().filter(views::contains).toList();
         Instant started = startedBefore != null ? startedBefore.startedAt() : Instant.now();
         HistoryEntry entry = new HistoryEntry(to.table(), to.version(), migration.id(), migration.describe(),
                 migration.checksum(), HistoryEntry.Status.STARTED, started, null, settings.instanceId(), to);
@@ -395,6 +398,12 @@ public final class Migrator {
         long begin = System.nanoTime();
         int ran = 0;
         try (java.sql.Statement jdbc = connection.createStatement()) {
+            if (transactional) {
+                Optional<Statement> lock = dialect.lockViews(to.schema(), locked);
+                if (lock.isPresent()) {
+                    jdbc.execute(lock.get().sql());
+                }
+            }
             for (Statement statement : plan.statements()) {
                 LOG.debug("{} {}: {}", dialect.name(), migration.id(), statement.sql());
                 jdbc.execute(statement.sql());
@@ -451,8 +460,21 @@ public final class Migrator {
                 .map(HistoryEntry::state).orElseThrow();
     }
 
+    /** The versions that are live: applied, and not retired by a later retirement. */
     private static List<SchemaVersion> appliedStates(List<HistoryEntry> entries) {
-        return entries.stream().filter(e -> e.status() == HistoryEntry.Status.APPLIED).map(HistoryEntry::state).toList();
+        int retiredUpTo = 0;
+        for (HistoryEntry entry : entries) {
+            if (entry.status() == HistoryEntry.Status.APPLIED && entry.description() != null) {
+                for (String line : entry.description().split("\n")) {
+                    if (!line.isBlank() && Change.parse(line) instanceof Change.RetireVersions retire) {
+                        retiredUpTo = Math.max(retiredUpTo, retire.upTo());
+                    }
+                }
+            }
+        }
+        int oldestLive = retiredUpTo + 1;
+        return entries.stream().filter(e -> e.status() == HistoryEntry.Status.APPLIED && e.version() >= oldestLive)
+                .map(HistoryEntry::state).toList();
     }
 
     /** Runs {@code work} under the table's migration lock, in a transaction where the engine has them, with retries. */

@@ -14,17 +14,20 @@ import java.util.stream.Collectors;
  *                    its own, so that no reader waits for them behind the migration's locks (the
  *                    clearing of a dropped column on PostgreSQL); the spares they clear come back
  *                    into use only when they are done
+ * @param replacedViews the existing views the statements replace or drop: an engine that locks views
+ *                    and tables in the same transaction locks these first, as their readers do
  */
 public record Plan(Migration migration, SchemaVersion from, SchemaVersion to, List<Statement> statements,
-                   List<Statement> afterCommit) {
+                   List<Statement> afterCommit, List<String> replacedViews) {
 
     public Plan {
         statements = List.copyOf(statements);
         afterCommit = List.copyOf(afterCommit);
+        replacedViews = List.copyOf(replacedViews);
     }
 
     public Plan(Migration migration, SchemaVersion from, SchemaVersion to, List<Statement> statements) {
-        this(migration, from, to, statements, List.of());
+        this(migration, from, to, statements, List.of(), List.of());
     }
 
     /** The worst cost among the statements: INSTANT when every step is metadata only. */

@@ -45,7 +45,7 @@ public final class Planner {
      */
     public Plan plan(Migration migration, SchemaVersion current, List<SchemaVersion> history, Table live,
               Map<String, String> protectedColumns) {
-        Work work = new Work(current, live, protectedColumns);
+        Work work = new Work(current, live, protectedColumns, history);
         for (Change change : migration.changes()) {
             if (change instanceof Change.AddColumn add) {
                 work.add(add);
@@ -57,17 +57,30 @@ public final class Planner {
                 work.widen(widen);
             } else if (change instanceof Change.RefillPool refill) {
                 work.refill(refill);
+            } else if (change instanceof Change.RetireVersions retire) {
+                work.retire(retire);
             }
         }
         SchemaVersion next = current.next(work.columns, work.slots);
+        // the versions whose views live on: a retirement in this migration ends some
+        List<SchemaVersion> liveVersions = history.stream().filter(v -> v.version() > work.retiredUpTo).toList();
         List<Statement> statements = new ArrayList<>();
         boolean retyped = work.retyped && dialect.has(Capability.ALTER_TYPE_BLOCKED_BY_VIEWS);
         if (retyped) {
-            statements.addAll(dropViews(history));
+            statements.addAll(dropViews(liveVersions));
         }
         statements.addAll(work.statements);
-        statements.addAll(views(history, current, next, retyped));
-        return new Plan(migration, current, next, statements, work.afterCommit);
+        statements.addAll(views(liveVersions, current, next, retyped));
+        List<String> replaced = new ArrayList<>(work.droppedViews);
+        for (SchemaVersion version : liveVersions) {
+            if (retyped || !projection(version, current).equals(projection(version, next))) {
+                replaced.add(naming.viewName(version.table(), version.version()));
+            }
+        }
+        if (current.version() > 0) {
+            naming.latestName(next.table()).ifPresent(replaced::add);
+        }
+        return new Plan(migration, current, next, statements, work.afterCommit, replaced);
     }
 
     /** How readers of {@code version} see the table once it is at {@code now}. */
@@ -92,6 +105,9 @@ public final class Planner {
 
     private List<Statement> dropViews(List<SchemaVersion> history) {
         List<Statement> drops = new ArrayList<>();
+        if (history.isEmpty()) {
+            return drops;
+        }
         SchemaVersion last = history.get(history.size() - 1);
         naming.latestName(last.table()).ifPresent(latest -> drops.add(dialect.dropView(last.schema(), latest)));
         for (SchemaVersion version : history) {
@@ -143,12 +159,16 @@ public final class Planner {
         private final List<Slot> slots;
         private final List<Statement> statements = new ArrayList<>();
         private final List<Statement> afterCommit = new ArrayList<>();
+        private final List<String> droppedViews = new ArrayList<>();
+        private final List<SchemaVersion> history;
         private boolean retyped;
+        private int retiredUpTo;
 
-        Work(SchemaVersion current, Table live, Map<String, String> protectedColumns) {
+        Work(SchemaVersion current, Table live, Map<String, String> protectedColumns, List<SchemaVersion> history) {
             this.current = current;
             this.live = live;
             this.protectedColumns = protectedColumns;
+            this.history = history;
             this.columns = new ArrayList<>(current.columns());
             this.slots = new ArrayList<>(current.slots());
         }
@@ -159,9 +179,12 @@ public final class Planner {
             Slot spare = slots.stream().filter(s -> s.free() && s.family().equals(family)).findFirst().orElse(null);
             if (spare == null) {
                 if (!add.allowNativeAdd()) {
+                    long retained = slots.stream().filter(s -> s.use() == Slot.Use.RETAINED && s.family().equals(family)).count();
                     throw new SchemaEvolutionException(ErrorCode.POOL_EXHAUSTED, current.display(), add.name(),
-                            "no free spare of type " + family.sql() + " (" + PoolStatus.of(snapshot())
-                                    + "); refill the pool or allow a native ADD COLUMN", null);
+                            "no free spare of type " + family.sql() + " (" + PoolStatus.of(snapshot()) + (retained == 0 ? ""
+                                    : "; " + retained + " more held by dropped columns until the versions that map them"
+                                    + " are retired") + "); refill the pool, retire old versions or allow a native ADD COLUMN",
+                            null);
                 }
                 ColumnType type = dialect.canonicalType(add.type().orNullable());
                 statements.add(dialect.addColumn(live, Column.of(add.name(), type)));
@@ -173,23 +196,68 @@ public final class Planner {
             if (dialect.has(Capability.METADATA_ONLY_RENAME)) {
                 statements.add(dialect.renameColumn(live, physical, add.name()));
                 physical = add.name();
+            } else if (spare.generation() > 0) {
+                // physical names stay put here: a writer still on a retired version may have written the
+                // spare since it was freed, so a recycled spare is emptied again before it shows a new name
+                statements.addAll(dialect.clearColumn(live, physical, spare.type()));
             }
             replace(spare, spare.inUse(physical));
             columns.add(new MappedColumn(add.name(), spare.type(), spare.id(), spare.generation()));
         }
 
+        /** Metadata only: the column leaves the new version, and its slot is retained for the versions that map it. */
         void drop(Change.DropColumn drop) {
             MappedColumn column = column(drop.name());
             Slot slot = slotOf(column);
             refuseProtected(slot, "dropped");
+            replace(slot, slot.retained());
+            columns.remove(column);
+        }
+
+        /**
+         * Ends the versions up to {@code retire.upTo()}: drops their views, and frees the retained slots
+         * that no live version maps any more.
+         */
+        void retire(Change.RetireVersions retire) {
+            if (retire.upTo() >= current.version()) {
+                throw new SchemaEvolutionException(ErrorCode.CHANGE_FORBIDDEN, current.display(), null, "version "
+                        + current.version() + " is the current one: only older versions can be retired", null);
+            }
+            retiredUpTo = Math.max(retiredUpTo, retire.upTo());
+            List<SchemaVersion> remaining = new ArrayList<>();
+            for (SchemaVersion version : history) {
+                if (version.version() <= retire.upTo()) {
+                    droppedViews.add(naming.viewName(version.table(), version.version()));
+                    statements.add(dialect.dropView(version.schema(), naming.viewName(version.table(), version.version())));
+                } else {
+                    remaining.add(version);
+                }
+            }
+            for (Slot slot : List.copyOf(slots)) {
+                boolean mapped = remaining.stream().flatMap(v -> v.columns().stream())
+                        .anyMatch(c -> c.slot().equals(slot.id()) && c.generation() == slot.generation())
+                        || columns.stream().anyMatch(c -> c.slot().equals(slot.id()));
+                if (slot.use() == Slot.Use.RETAINED && !mapped) {
+                    free(slot);
+                }
+            }
+        }
+
+        /**
+         * Clears a retained slot and returns it to the pool under a spare name. Where the migration is a
+         * transaction, the rows are cleared after it commits: inside it, the clearing would hold the locks
+         * of the catalog changes for as long as it takes to touch every row.
+         */
+        private void free(Slot slot) {
             String physical = slot.physicalName();
             if (dialect.has(Capability.METADATA_ONLY_RENAME)) {
                 String spareName = spareNameFor(slot);
-                statements.add(dialect.renameColumn(live, physical, spareName));
-                physical = spareName;
+                if (!spareName.equals(physical)) {
+                    // a writer still on a retired version then fails loudly instead of writing a free spare
+                    statements.add(dialect.renameColumn(live, physical, spareName));
+                    physical = spareName;
+                }
             }
-            // where the migration is a transaction, the rows are cleared after it commits: inside it, the
-            // clearing would hold the locks of the catalog changes for as long as it takes to touch every row
             boolean deferred = false;
             for (Statement statement : dialect.clearColumn(live, physical, slot.type())) {
                 if (dialect.has(Capability.TRANSACTIONAL_DDL) && statement.cost() != Statement.Cost.INSTANT) {
@@ -201,7 +269,6 @@ public final class Planner {
             }
             ColumnType cleared = dialect.clearedType(slot.type());
             replace(slot, deferred ? slot.clearing(physical, cleared) : slot.returned(physical, cleared));
-            columns.remove(column);
         }
 
         void rename(Change.RenameColumn rename) {
@@ -278,8 +345,10 @@ public final class Planner {
                     || (dialect.has(Capability.METADATA_ONLY_RENAME)
                     && slots.stream().anyMatch(s -> s.physicalName().equalsIgnoreCase(name)));
             if (taken) {
-                throw new SchemaEvolutionException(ErrorCode.COLUMN_EXISTS, current.display(), name,
-                        "a column of that name exists at version " + current.version(), null);
+                boolean retained = slots.stream().anyMatch(s -> s.use() == Slot.Use.RETAINED && s.physicalName().equalsIgnoreCase(name));
+                throw new SchemaEvolutionException(ErrorCode.COLUMN_EXISTS, current.display(), name, retained
+                        ? "a dropped column of that name is kept for the older versions that map it; retire them first"
+                        : "a column of that name exists at version " + current.version(), null);
             }
         }
 

@@ -18,6 +18,11 @@ public record Slot(String id, String physicalName, ColumnType type, int generati
         COLUMN,
         /** A pool column that holds a user column's data. */
         SPARE_IN_USE,
+        /**
+         * A dropped column, kept with its data for the versions that still map it (their readers and
+         * pinned writers go on using it) until they are retired; then it is cleared and comes free.
+         */
+        RETAINED,
         /** A pool column holding nothing (NULL or the type's default), ready to be brought into use. */
         FREE,
         /**
@@ -49,6 +54,11 @@ public record Slot(String id, String physicalName, ColumnType type, int generati
 
     Slot returned(String newPhysicalName, ColumnType clearedType) {
         return new Slot(id, newPhysicalName, clearedType, generation + 1, Use.FREE);
+    }
+
+    /** Dropped from the newest version, kept for the older ones that map it. */
+    Slot retained() {
+        return new Slot(id, physicalName, type, generation, Use.RETAINED);
     }
 
     /** Returned by a drop whose data is removed after the drop commits: not free until {@link #cleared()}. */

@@ -176,7 +176,7 @@ public abstract class EvolutionContract {
     }
 
     @Test
-    void aDroppedColumnIsClearedAndItsSpareNeverShowsUnderTheOldName() throws SQLException {
+    void aDroppedColumnIsKeptForOlderVersionsUntilTheyRetireAndItsSpareNeverShowsUnderTheOldName() throws SQLException {
         SchemaEvolution evolution = evolution();
         evolution.create(model("c_drop"));
         insertRows("c_drop", 3);
@@ -188,30 +188,78 @@ public abstract class EvolutionContract {
 
         SchemaVersion v3 = evolution.apply(migration("drop-speed", "c_drop").drop("speed").build()).version();
         assertThat(v3.column("speed")).isEmpty();
-        assertThat(values("c_drop_v2", "speed")).containsExactly(null, null, null);
         assertThat(viewColumns("c_drop_v3")).containsExactly("id", "name", "reading", "cc");
-
+        assertThat(values("c_drop_v2", "speed")).as("readers of version 2 keep their column").containsExactly(1.5, null, 2.5);
         SchemaVersion v4 = evolution.apply(migration("add-accel", "c_drop").add("accel", FLOAT64).build()).version();
-        assertThat(v4.requireColumn("accel").slot()).as("the same spare comes back into use").isEqualTo(speedSlot);
-        assertThat(values("c_drop_v4", "accel")).containsExactly(null, null, null);
-        setValue("c_drop", v4.physicalName("accel"), 1, 9.75);
-        assertThat(values("c_drop_v4", "accel")).containsExactly(null, 9.75, null);
-        assertThat(values("c_drop_v2", "speed")).as("old readers never see the recycled spare's data")
-                .containsExactly(null, null, null);
+        assertThat(v4.requireColumn("accel").slot()).as("a dropped column's spare is kept while version 2 lives")
+                .isNotEqualTo(speedSlot);
+
+        SchemaVersion v5 = evolution.retire(schema(), "c_drop", 3).version();
+        assertThat(viewExists("c_drop_v2")).isFalse();
+        assertThat(viewExists("c_drop_v4")).isTrue();
+        assertThat(v5.pool().free(FLOAT64)).isEqualTo(1);
+        SchemaVersion v6 = evolution.apply(migration("add-jerk", "c_drop").add("jerk", FLOAT64).build()).version();
+        assertThat(v6.requireColumn("jerk").slot()).as("the spare comes back once its versions are retired").isEqualTo(speedSlot);
+        assertThat(values("c_drop_v6", "jerk")).containsExactly(null, null, null);
+        setValue("c_drop", v6.physicalName("jerk"), 1, 9.75);
+        assertThat(values("c_drop_v6", "jerk")).containsExactly(null, 9.75, null);
         assertThat(physicalColumns("c_drop")).isEqualTo(physicalBefore);
+        assertThat(evolution.verify(schema(), "c_drop").isEmpty()).isTrue();
     }
 
     @Test
-    void dropReturnsAnOriginalColumnToThePool() throws SQLException {
+    void aDroppedOriginalColumnReturnsToThePoolWhenItsVersionsRetire() throws SQLException {
         SchemaEvolution evolution = evolution();
         evolution.create(model("c_drop_orig"));
         insertRows("c_drop_orig", 2);
         int physicalBefore = physicalColumns("c_drop_orig");
         SchemaVersion v2 = evolution.apply(migration("drop-name", "c_drop_orig").drop("name").build()).version();
         assertThat(viewColumns("c_drop_orig_v2")).containsExactly("id", "reading", "cc");
-        assertThat(values("c_drop_orig_v1", "name")).containsOnlyNulls();
-        assertThat(v2.pool().free(STRING)).isEqualTo(2);
+        assertThat(values("c_drop_orig_v1", "name")).containsExactly("name-0", "name-1");
+        assertThat(v2.pool().free(STRING)).isEqualTo(1);
+        refused(() -> evolution.retire(schema(), "c_drop_orig", 2), ErrorCode.CHANGE_FORBIDDEN);
+
+        ApplyResult retired = evolution.retire(schema(), "c_drop_orig", 1);
+        assertThat(retired.version().pool().free(STRING)).isEqualTo(2);
+        assertThat(viewExists("c_drop_orig_v1")).isFalse();
+        assertThat(evolution.history(schema(), "c_drop_orig")).last()
+                .satisfies(e -> assertThat(e.migrationId()).isEqualTo("retire-up-to-1"));
+        assertThat(evolution.retire(schema(), "c_drop_orig", 1).outcome()).isEqualTo(ApplyResult.Outcome.ALREADY_APPLIED);
         assertThat(physicalColumns("c_drop_orig")).isEqualTo(physicalBefore);
+        assertThat(evolution.verify(schema(), "c_drop_orig").isEmpty()).isTrue();
+    }
+
+    @Test
+    void aWriterPinnedToAnOldVersionKeepsWritingAndNothingItWritesShowsUnderAnotherName() throws SQLException {
+        SchemaEvolution evolution = evolution();
+        evolution.create(model("c_pinned"));
+        SchemaVersion pinned = evolution.apply(migration("add-speed", "c_pinned").add("speed", FLOAT64).build()).version();
+        write(pinned, 1, 1.5);
+        evolution.apply(migration("drop-speed", "c_pinned").drop("speed").build());
+        write(pinned, 2, 2.5);
+        SchemaVersion v4 = evolution.apply(migration("add-accel", "c_pinned").add("accel", FLOAT64).build()).version();
+        write(pinned, 3, 3.5);
+
+        assertThat(values("c_pinned_v2", "speed")).as("everything the pinned writer wrote, under its name").containsExactly(1.5, 2.5, 3.5);
+        assertThat(values("c_pinned_v4", "accel")).as("nothing of it under the new column").containsExactly(null, null, null);
+        assertThat(v4.physicalName("accel")).isNotEqualTo(pinned.physicalName("speed"));
+    }
+
+    /** What a writer pinned to {@code version} inserts: an id and a speed, into that version's physical columns. */
+    private void write(SchemaVersion version, long id, double speed) throws SQLException {
+        String table = version.table();
+        try (Connection connection = dataSource().getConnection();
+             PreparedStatement insert = connection.prepareStatement("INSERT INTO " + qualified(table) + " ("
+                     + column(table, version.physicalName("id")) + ", " + column(table, version.physicalName("name")) + ", "
+                     + column(table, version.physicalName("reading")) + ", " + column(table, version.physicalName("cc")) + ", "
+                     + column(table, version.physicalName("speed")) + ") VALUES (?, ?, ?, ?, ?)")) {
+            insert.setLong(1, id);
+            insert.setString(2, "n" + id);
+            insert.setFloat(3, 0.5f);
+            insert.setString(4, "C");
+            insert.setDouble(5, speed);
+            insert.executeUpdate();
+        }
     }
 
     @Test
