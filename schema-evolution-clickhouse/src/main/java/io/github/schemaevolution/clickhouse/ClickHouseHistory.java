@@ -28,10 +28,12 @@ final class ClickHouseHistory implements HistoryStore {
 
     private final IdentifierRules identifiers;
     private final String historyTable;
+    private final String columnsTable;
 
     ClickHouseHistory(IdentifierRules identifiers, String historyTable) {
         this.identifiers = identifiers;
         this.historyTable = identifiers.check(Kind.TABLE, null, historyTable);
+        this.columnsTable = identifiers.check(Kind.TABLE, null, historyTable + "_columns");
     }
 
     @Override
@@ -43,6 +45,51 @@ final class ClickHouseHistory implements HistoryStore {
                     + " finished_at Nullable(DateTime64(3, 'UTC')), applied_by String, state String"
                     + ") ENGINE = ReplacingMergeTree(status_rank) ORDER BY (table_name, version)"
                     + " COMMENT 'schema history of tables managed by schema-evolution'");
+            statement.execute("CREATE TABLE IF NOT EXISTS " + identifiers.qualified(schema, columnsTable) + " ("
+                    + "table_name String, version UInt32, position UInt32, column_name String, physical_name String,"
+                    + " column_type String) ENGINE = ReplacingMergeTree ORDER BY (table_name, version, position)"
+                    + " COMMENT 'the columns of every live version of the tables schema-evolution manages: what readers"
+                    + " find in a version''s view and what writers write, by physical column'");
+        }
+    }
+
+    /** Inserted once per version: a resumed migration finds them and inserts nothing, so plain reads see no duplicates. */
+    @Override
+    public void recordColumns(Connection connection, String schema, SchemaVersion version) throws SQLException {
+        String qualified = identifiers.qualified(schema, columnsTable);
+        try (PreparedStatement count = connection.prepareStatement("SELECT count() FROM " + qualified
+                + " WHERE table_name = ? AND version = ?")) {
+            count.setString(1, version.table());
+            count.setInt(2, version.version());
+            try (ResultSet row = count.executeQuery()) {
+                if (row.next() && row.getLong(1) > 0) {
+                    return;
+                }
+            }
+        }
+        if (version.columns().isEmpty()) {
+            return;
+        }
+        StringBuilder insert = new StringBuilder("INSERT INTO " + qualified
+                + " (table_name, version, position, column_name, physical_name, column_type) VALUES ");
+        int position = 0;
+        for (io.github.schemaevolution.api.evolution.MappedColumn column : version.columns()) {
+            insert.append(position == 0 ? "" : ", ").append('(').append(ClickHouseSql.string(version.table())).append(", ")
+                    .append(version.version()).append(", ").append(++position).append(", ")
+                    .append(ClickHouseSql.string(column.name())).append(", ")
+                    .append(ClickHouseSql.string(version.physicalName(column.name()))).append(", ")
+                    .append(ClickHouseSql.string(column.type().sql())).append(')');
+        }
+        try (java.sql.Statement statement = connection.createStatement()) {
+            statement.execute(insert.toString());
+        }
+    }
+
+    @Override
+    public void retireColumns(Connection connection, String schema, String table, int upTo) throws SQLException {
+        try (java.sql.Statement statement = connection.createStatement()) {
+            statement.execute("ALTER TABLE " + identifiers.qualified(schema, columnsTable) + " DELETE WHERE table_name = "
+                    + ClickHouseSql.string(table) + " AND version <= " + upTo + " SETTINGS mutations_sync = 2");
         }
     }
 

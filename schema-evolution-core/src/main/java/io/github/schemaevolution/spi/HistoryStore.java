@@ -26,6 +26,17 @@ public interface HistoryStore {
     void record(Connection connection, String schema, HistoryEntry entry) throws SQLException;
 
     /**
+     * Records the columns of {@code version} in the mapping table ({@code <history table>_columns}),
+     * unless they are recorded: one row per logical column with its position, physical column and type,
+     * so that a service in any language finds what to read and write with one {@code SELECT}.
+     */
+    void recordColumns(Connection connection, String schema, io.github.schemaevolution.api.evolution.SchemaVersion version)
+            throws SQLException;
+
+    /** Removes from the mapping table the versions of {@code table} up to {@code upTo}, which are retired. */
+    void retireColumns(Connection connection, String schema, String table, int upTo) throws SQLException;
+
+    /**
      * Takes the migration lock of one table, waiting at most {@code wait}: exactly one holder at a
      * time across every application instance. On engines with transactional DDL the lock belongs
      * to the connection's current transaction and ends with it.

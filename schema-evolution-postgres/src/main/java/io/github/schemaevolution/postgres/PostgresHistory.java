@@ -36,15 +36,18 @@ final class PostgresHistory implements HistoryStore {
     static final int LOCK_SPACE = 0x5345_564F;
 
     private final String historyTable;
+    private final String columnsTable;
 
     PostgresHistory(String historyTable) {
         this.historyTable = PostgresIdentifiers.RULES.check(Kind.TABLE, null, historyTable);
+        this.columnsTable = PostgresIdentifiers.RULES.check(Kind.TABLE, null, historyTable + "_columns");
     }
 
     @Override
     public void ensureTable(Connection connection, String schema) throws SQLException {
         String qualified = PostgresIdentifiers.qualified(schema, historyTable);
-        if (exists(connection, qualified)) {
+        // the columns table is made last: where it exists, both do
+        if (exists(connection, PostgresIdentifiers.qualified(schema, columnsTable))) {
             // the usual case, without the lock below: held to the end of a migration's transaction, it
             // would make every other table's first write wait for that migration
             return;
@@ -64,6 +67,12 @@ final class PostgresHistory implements HistoryStore {
                     + " checksum text, status text NOT NULL, started_at timestamp with time zone NOT NULL,"
                     + " finished_at timestamp with time zone, applied_by text, state text NOT NULL,"
                     + " PRIMARY KEY (table_name, version))");
+            statement.execute("CREATE TABLE IF NOT EXISTS " + PostgresIdentifiers.qualified(schema, columnsTable) + " ("
+                    + "table_name text NOT NULL, version integer NOT NULL, position integer NOT NULL, column_name text NOT NULL,"
+                    + " physical_name text NOT NULL, column_type text NOT NULL, PRIMARY KEY (table_name, version, position))");
+            statement.execute("COMMENT ON TABLE " + PostgresIdentifiers.qualified(schema, columnsTable) + " IS "
+                    + PostgresSql.string("the columns of every live version of the tables schema-evolution manages: what"
+                    + " readers find in a version's view and what writers write, by physical column"));
         }
     }
 
@@ -120,6 +129,35 @@ final class PostgresHistory implements HistoryStore {
             upsert.setString(9, entry.appliedBy());
             upsert.setString(10, entry.state().encode());
             upsert.executeUpdate();
+        }
+    }
+
+    @Override
+    public void recordColumns(Connection connection, String schema, SchemaVersion version) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + PostgresIdentifiers.qualified(schema, columnsTable)
+                + " (table_name, version, position, column_name, physical_name, column_type) VALUES (?, ?, ?, ?, ?, ?)"
+                + " ON CONFLICT (table_name, version, position) DO NOTHING")) {
+            int position = 0;
+            for (io.github.schemaevolution.api.evolution.MappedColumn column : version.columns()) {
+                insert.setString(1, version.table());
+                insert.setInt(2, version.version());
+                insert.setInt(3, ++position);
+                insert.setString(4, column.name());
+                insert.setString(5, version.physicalName(column.name()));
+                insert.setString(6, column.type().sql());
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
+    }
+
+    @Override
+    public void retireColumns(Connection connection, String schema, String table, int upTo) throws SQLException {
+        try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + PostgresIdentifiers.qualified(schema, columnsTable)
+                + " WHERE table_name = ? AND version <= ?")) {
+            delete.setString(1, table);
+            delete.setInt(2, upTo);
+            delete.executeUpdate();
         }
     }
 

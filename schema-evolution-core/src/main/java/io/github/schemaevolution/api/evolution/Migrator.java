@@ -423,6 +423,12 @@ public final class Migrator {
             throw new SchemaEvolutionException(ErrorCode.SCHEMA_DRIFT, to.display(), null,
                     "after migration " + migration.id() + ": " + diff, null);
         }
+        history.recordColumns(connection, to.schema(), to);
+        for (Change change : migration.changes()) {
+            if (change instanceof Change.RetireVersions retire) {
+                history.retireColumns(connection, to.schema(), to.table(), retire.upTo());
+            }
+        }
         history.record(connection, to.schema(), entry.applied(Instant.now()));
         LOG.info("{} {} on {}: version {} -> {} in {} ms ({} statements, {})", startedBefore == null ? "applied" : "resumed",
                 migration.id(), to.display(), plan.from().version(), to.version(),

@@ -245,6 +245,46 @@ public abstract class EvolutionContract {
         assertThat(v4.physicalName("accel")).isNotEqualTo(pinned.physicalName("speed"));
     }
 
+    @Test
+    void theMappingTableTellsAnyLanguageThePhysicalColumnsOfEveryLiveVersion() throws SQLException {
+        SchemaEvolution evolution = evolution();
+        evolution.create(model("c_map"));
+        SchemaVersion v2 = evolution.apply(migration("add-speed", "c_map").add("speed", FLOAT64).build()).version();
+        SchemaVersion v3 = evolution.apply(migration("rename-name", "c_map").rename("name", "label").build()).version();
+        String mapping = qualified(EvolutionSettings.DEFAULT.historyTable() + "_columns");
+        String query = "SELECT version, column_name, physical_name FROM " + mapping + " WHERE table_name = 'c_map'"
+                + " ORDER BY version, position";
+
+        List<String> expected = new ArrayList<>();
+        for (SchemaVersion version : List.of(evolution.history(schema(), "c_map").get(0).state(), v2, v3)) {
+            version.columns().forEach(c -> expected.add(version.version() + " " + c.name() + " " + version.physicalName(c.name())));
+        }
+        assertThat(rows(query)).isEqualTo(expected);
+        assertThat(rows("SELECT max(version) FROM " + mapping + " WHERE table_name = 'c_map'"))
+                .as("a writer's one query to learn that a newer version exists").containsExactly("3");
+
+        evolution.retire(schema(), "c_map", 2);
+        assertThat(rows(query)).as("retired versions leave the mapping")
+                .allSatisfy(row -> assertThat(row).matches("[34] .*")).isNotEmpty();
+    }
+
+    /** The rows of {@code sql}, each as its columns joined by spaces. */
+    private List<String> rows(String sql) throws SQLException {
+        List<String> rows = new ArrayList<>();
+        try (Connection connection = dataSource().getConnection();
+             PreparedStatement select = connection.prepareStatement(sql);
+             ResultSet row = select.executeQuery()) {
+            while (row.next()) {
+                List<String> fields = new ArrayList<>();
+                for (int i = 1; i <= row.getMetaData().getColumnCount(); i++) {
+                    fields.add(row.getString(i));
+                }
+                rows.add(String.join(" ", fields));
+            }
+        }
+        return rows;
+    }
+
     /** What a writer pinned to {@code version} inserts: an id and a speed, into that version's physical columns. */
     private void write(SchemaVersion version, long id, double speed) throws SQLException {
         String table = version.table();
