@@ -99,6 +99,24 @@ public interface Dialect {
                 io.github.schemaevolution.api.ErrorCode.FEATURE_UNSUPPORTED, name() + " cannot clear columns yet");
     }
 
+    /**
+     * Runs, on a connection in auto-commit mode, the statements of {@link #clearColumn} that touch
+     * rows, after the migration that freed the column has committed: in short transactions where the
+     * engine has them, so that the clearing of a billion rows is neither one huge transaction nor a
+     * lock anyone waits for. Idempotent: a clearing cut off half-way is run again from the start.
+     * By default the statements run as they are.
+     */
+    default void clearRows(java.sql.Connection connection, Table table, String column, ColumnType type)
+            throws java.sql.SQLException {
+        try (java.sql.Statement jdbc = connection.createStatement()) {
+            for (Statement statement : clearColumn(table, column, type)) {
+                if (statement.cost() != Statement.Cost.INSTANT) {
+                    jdbc.execute(statement.sql());
+                }
+            }
+        }
+    }
+
     /** The column's type once {@link #clearColumn} ran (PostgreSQL drops NOT NULL to clear with NULL). */
     default ColumnType clearedType(ColumnType type) {
         return type;

@@ -251,17 +251,11 @@ public final class Migrator {
                 connection.setAutoCommit(true);
                 dialect.prepareDdl(connection, settings.ddlLockTimeout());
                 Table live = live(connection, schema, table, version.sparePrefix());
-                try (java.sql.Statement jdbc = connection.createStatement()) {
-                    for (Slot slot : version.clearingSlots()) {
-                        for (Statement statement : dialect.clearColumn(live, slot.physicalName(), slot.type())) {
-                            if (statement.cost() != Statement.Cost.INSTANT) {
-                                long begin = System.nanoTime();
-                                jdbc.execute(statement.sql());
-                                LOG.info("cleared spare {} of {} in {} ms, after the drop's commit", slot.physicalName(),
-                                        version.display(), (System.nanoTime() - begin) / 1_000_000);
-                            }
-                        }
-                    }
+                for (Slot slot : version.clearingSlots()) {
+                    long begin = System.nanoTime();
+                    dialect.clearRows(connection, live, slot.physicalName(), slot.type());
+                    LOG.info("cleared spare {} of {} in {} ms, after the commit that freed it", slot.physicalName(),
+                            version.display(), (System.nanoTime() - begin) / 1_000_000);
                 }
                 break;
             } catch (SQLException e) {
