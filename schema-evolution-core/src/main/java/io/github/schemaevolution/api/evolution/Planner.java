@@ -24,10 +24,11 @@ import java.util.regex.Pattern;
  * columns; tools may call it directly to plan offline). Every refusal (unknown column, exhausted pool, protected column, lossy type change)
  * is raised here, before any statement exists.
  *
- * <p>The engines differ in one respect that shapes everything: a PostgreSQL {@code RENAME COLUMN}
- * is catalog-only ({@link Capability#METADATA_ONLY_RENAME}), so spares are renamed into use and
- * writers see logical names; a ClickHouse rename is a mutation over every part, so physical names
- * stay put and the logical names live in the views only.
+ * <p>The engines differ in one respect: a PostgreSQL {@code RENAME COLUMN} is catalog-only
+ * ({@link Capability#METADATA_ONLY_RENAME}), so spares are renamed into use there and a new column's
+ * physical name is its name; a ClickHouse rename is a mutation over every part, so spares keep their
+ * names. A rename of a column in use lives in the views only on both, so that writers pinned to an
+ * older version keep their physical names.
  */
 public final class Planner {
     private final Dialect dialect;
@@ -271,19 +272,15 @@ public final class Planner {
             replace(slot, deferred ? slot.clearing(physical, cleared) : slot.returned(physical, cleared));
         }
 
+        /**
+         * Views only, on every engine: the physical column keeps its name, so that a writer pinned to an
+         * older version keeps inserting while readers of the new version see the new name.
+         */
         void rename(Change.RenameColumn rename) {
             MappedColumn column = column(rename.from());
             checkNewName(rename.to());
             Slot slot = slotOf(column);
             refuseProtected(slot, "renamed");
-            if (dialect.has(Capability.METADATA_ONLY_RENAME)) {
-                if (slots.stream().anyMatch(s -> s.physicalName().equals(rename.to()))) {
-                    throw new SchemaEvolutionException(ErrorCode.COLUMN_EXISTS, current.display(), rename.to(),
-                            "a physical column of that name exists", null);
-                }
-                statements.add(dialect.renameColumn(live, slot.physicalName(), rename.to()));
-                replace(slot, slot.renamed(rename.to()));
-            }
             columns.set(columns.indexOf(column), new MappedColumn(rename.to(), column.type(), column.slot(), column.generation()));
         }
 

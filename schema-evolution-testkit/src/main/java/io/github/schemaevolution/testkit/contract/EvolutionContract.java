@@ -239,10 +239,16 @@ public abstract class EvolutionContract {
         write(pinned, 2, 2.5);
         SchemaVersion v4 = evolution.apply(migration("add-accel", "c_pinned").add("accel", FLOAT64).build()).version();
         write(pinned, 3, 3.5);
+        SchemaVersion v5 = evolution.apply(migration("rename-name", "c_pinned").rename("name", "label").build()).version();
+        write(pinned, 4, 4.5);
 
-        assertThat(values("c_pinned_v2", "speed")).as("everything the pinned writer wrote, under its name").containsExactly(1.5, 2.5, 3.5);
-        assertThat(values("c_pinned_v4", "accel")).as("nothing of it under the new column").containsExactly(null, null, null);
+        assertThat(values("c_pinned_v2", "speed")).as("everything the pinned writer wrote, under its name")
+                .containsExactly(1.5, 2.5, 3.5, 4.5);
+        assertThat(values("c_pinned_v4", "accel")).as("nothing of it under the new column").containsExactly(null, null, null, null);
         assertThat(v4.physicalName("accel")).isNotEqualTo(pinned.physicalName("speed"));
+        assertThat(values("c_pinned_v5", "label")).as("what it wrote before and after the rename, under the new name")
+                .containsExactly("n1", "n2", "n3", "n4");
+        assertThat(v5.physicalName("label")).isEqualTo(pinned.physicalName("name"));
     }
 
     @Test
