@@ -46,6 +46,11 @@ public record SchemaVersion(String schema, String table, int version, String spa
         return slot(requireColumn(logicalName).slot()).physicalName();
     }
 
+    /** What a writer pinned to this version holds: its columns, their physical columns, an INSERT to prepare. */
+    public WriterMapping writer() {
+        return WriterMapping.of(this);
+    }
+
     /** Every physical column the table must have at this version, with its type. */
     public Map<String, ColumnType> expectedPhysicalColumns() {
         Map<String, ColumnType> expected = new LinkedHashMap<>();

@@ -291,14 +291,12 @@ public abstract class EvolutionContract {
         return rows;
     }
 
-    /** What a writer pinned to {@code version} inserts: an id and a speed, into that version's physical columns. */
+    /** What a writer pinned to {@code version} inserts, through the version's {@link SchemaVersion#writer() mapping}. */
     private void write(SchemaVersion version, long id, double speed) throws SQLException {
-        String table = version.table();
+        io.github.schemaevolution.api.evolution.WriterMapping writer = version.writer();
+        assertThat(writer.logical()).containsExactly("id", "name", "reading", "cc", "speed");
         try (Connection connection = dataSource().getConnection();
-             PreparedStatement insert = connection.prepareStatement("INSERT INTO " + qualified(table) + " ("
-                     + column(table, version.physicalName("id")) + ", " + column(table, version.physicalName("name")) + ", "
-                     + column(table, version.physicalName("reading")) + ", " + column(table, version.physicalName("cc")) + ", "
-                     + column(table, version.physicalName("speed")) + ") VALUES (?, ?, ?, ?, ?)")) {
+             PreparedStatement insert = connection.prepareStatement(writer.insertSql(dialect()))) {
             insert.setLong(1, id);
             insert.setString(2, "n" + id);
             insert.setFloat(3, 0.5f);
