@@ -47,7 +47,8 @@ final class ClickHouseHistory implements HistoryStore {
                     + " COMMENT 'schema history of tables managed by schema-evolution'");
             statement.execute("CREATE TABLE IF NOT EXISTS " + identifiers.qualified(schema, columnsTable) + " ("
                     + "table_name String, version UInt32, position UInt32, column_name String, physical_name String,"
-                    + " column_type String) ENGINE = ReplacingMergeTree ORDER BY (table_name, version, position)"
+                    + " column_type String, slot String, state LowCardinality(String))"
+                    + " ENGINE = ReplacingMergeTree ORDER BY (table_name, version, position)"
                     + " COMMENT 'the columns of every live version of the tables schema-evolution manages: what readers"
                     + " find in a version''s view and what writers write, by physical column'");
         }
@@ -71,17 +72,29 @@ final class ClickHouseHistory implements HistoryStore {
             return;
         }
         StringBuilder insert = new StringBuilder("INSERT INTO " + qualified
-                + " (table_name, version, position, column_name, physical_name, column_type) VALUES ");
+                + " (table_name, version, position, column_name, physical_name, column_type, slot, state) VALUES ");
         int position = 0;
         for (io.github.schemaevolution.api.evolution.MappedColumn column : version.columns()) {
             insert.append(position == 0 ? "" : ", ").append('(').append(ClickHouseSql.string(version.table())).append(", ")
                     .append(version.version()).append(", ").append(++position).append(", ")
                     .append(ClickHouseSql.string(column.name())).append(", ")
                     .append(ClickHouseSql.string(version.physicalName(column.name()))).append(", ")
-                    .append(ClickHouseSql.string(column.type().sql())).append(')');
+                    .append(ClickHouseSql.string(column.type().sql())).append(", ")
+                    .append(ClickHouseSql.string(column.slot())).append(", 'in use')");
         }
         try (java.sql.Statement statement = connection.createStatement()) {
             statement.execute(insert.toString());
+        }
+    }
+
+    @Override
+    public void markRetained(Connection connection, String schema, String table, java.util.Collection<String> slots)
+            throws SQLException {
+        String list = slots.stream().map(ClickHouseSql::string).collect(java.util.stream.Collectors.joining(", "));
+        try (java.sql.Statement statement = connection.createStatement()) {
+            statement.execute("ALTER TABLE " + identifiers.qualified(schema, columnsTable) + " UPDATE state = 'retained'"
+                    + " WHERE table_name = " + ClickHouseSql.string(table) + " AND slot IN (" + list + ")"
+                    + " SETTINGS mutations_sync = 2");
         }
     }
 

@@ -27,11 +27,18 @@ public interface HistoryStore {
 
     /**
      * Records the columns of {@code version} in the mapping table ({@code <history table>_columns}),
-     * unless they are recorded: one row per logical column with its position, physical column and type,
-     * so that a service in any language finds what to read and write with one {@code SELECT}.
+     * unless they are recorded: one row per logical column with its position, physical column, type,
+     * slot (the physical column's identity, which outlives renames) and state ({@code in use}), so
+     * that a service in any language finds what to read and write with one {@code SELECT}.
      */
     void recordColumns(Connection connection, String schema, io.github.schemaevolution.api.evolution.SchemaVersion version)
             throws SQLException;
+
+    /**
+     * Marks in the mapping table the rows of {@code slots} as {@code retained}: their columns were
+     * dropped from the newest version and are kept only for the versions whose rows these are.
+     */
+    void markRetained(Connection connection, String schema, String table, java.util.Collection<String> slots) throws SQLException;
 
     /** Removes from the mapping table the versions of {@code table} up to {@code upTo}, which are retired. */
     void retireColumns(Connection connection, String schema, String table, int upTo) throws SQLException;

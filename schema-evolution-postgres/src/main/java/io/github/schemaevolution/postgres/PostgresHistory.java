@@ -69,7 +69,8 @@ final class PostgresHistory implements HistoryStore {
                     + " PRIMARY KEY (table_name, version))");
             statement.execute("CREATE TABLE IF NOT EXISTS " + PostgresIdentifiers.qualified(schema, columnsTable) + " ("
                     + "table_name text NOT NULL, version integer NOT NULL, position integer NOT NULL, column_name text NOT NULL,"
-                    + " physical_name text NOT NULL, column_type text NOT NULL, PRIMARY KEY (table_name, version, position))");
+                    + " physical_name text NOT NULL, column_type text NOT NULL, slot text NOT NULL, state text NOT NULL,"
+                    + " PRIMARY KEY (table_name, version, position))");
             statement.execute("COMMENT ON TABLE " + PostgresIdentifiers.qualified(schema, columnsTable) + " IS "
                     + PostgresSql.string("the columns of every live version of the tables schema-evolution manages: what"
                     + " readers find in a version's view and what writers write, by physical column"));
@@ -135,8 +136,8 @@ final class PostgresHistory implements HistoryStore {
     @Override
     public void recordColumns(Connection connection, String schema, SchemaVersion version) throws SQLException {
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + PostgresIdentifiers.qualified(schema, columnsTable)
-                + " (table_name, version, position, column_name, physical_name, column_type) VALUES (?, ?, ?, ?, ?, ?)"
-                + " ON CONFLICT (table_name, version, position) DO NOTHING")) {
+                + " (table_name, version, position, column_name, physical_name, column_type, slot, state)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, 'in use') ON CONFLICT (table_name, version, position) DO NOTHING")) {
             int position = 0;
             for (io.github.schemaevolution.api.evolution.MappedColumn column : version.columns()) {
                 insert.setString(1, version.table());
@@ -145,9 +146,21 @@ final class PostgresHistory implements HistoryStore {
                 insert.setString(4, column.name());
                 insert.setString(5, version.physicalName(column.name()));
                 insert.setString(6, column.type().sql());
+                insert.setString(7, column.slot());
                 insert.addBatch();
             }
             insert.executeBatch();
+        }
+    }
+
+    @Override
+    public void markRetained(Connection connection, String schema, String table, java.util.Collection<String> slots)
+            throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement("UPDATE " + PostgresIdentifiers.qualified(schema, columnsTable)
+                + " SET state = 'retained' WHERE table_name = ? AND slot = ANY (?)")) {
+            update.setString(1, table);
+            update.setArray(2, connection.createArrayOf("text", slots.toArray()));
+            update.executeUpdate();
         }
     }
 

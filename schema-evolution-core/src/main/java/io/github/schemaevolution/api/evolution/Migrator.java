@@ -418,6 +418,12 @@ public final class Migrator {
                     "after migration " + migration.id() + ": " + diff, null);
         }
         history.recordColumns(connection, to.schema(), to);
+        List<String> retained = to.slots().stream().filter(slot -> slot.use() == Slot.Use.RETAINED)
+                .filter(slot -> plan.from().slots().stream().noneMatch(before -> before.id().equals(slot.id())
+                        && before.use() == Slot.Use.RETAINED)).map(Slot::id).toList();
+        if (!retained.isEmpty()) {
+            history.markRetained(connection, to.schema(), to.table(), retained);
+        }
         for (Change change : migration.changes()) {
             if (change instanceof Change.RetireVersions retire) {
                 history.retireColumns(connection, to.schema(), to.table(), retire.upTo());

@@ -268,10 +268,15 @@ public abstract class EvolutionContract {
         assertThat(rows(query)).isEqualTo(expected);
         assertThat(rows("SELECT max(version) FROM " + mapping + " WHERE table_name = 'c_map'"))
                 .as("a writer's one query to learn that a newer version exists").containsExactly("3");
+        assertThat(rows("SELECT DISTINCT state FROM " + mapping + " WHERE table_name = 'c_map'")).containsExactly("in use");
 
+        evolution.apply(migration("drop-speed", "c_map").drop("speed").build());
+        assertThat(rows("SELECT version, state FROM " + mapping + " WHERE table_name = 'c_map' AND column_name = 'speed'"
+                + " ORDER BY version")).as("the dropped column, kept for the versions that map it")
+                .containsExactly("2 retained", "3 retained");
         evolution.retire(schema(), "c_map", 2);
         assertThat(rows(query)).as("retired versions leave the mapping")
-                .allSatisfy(row -> assertThat(row).matches("[34] .*")).isNotEmpty();
+                .allSatisfy(row -> assertThat(row).matches("[345] .*")).isNotEmpty();
     }
 
     /** The rows of {@code sql}, each as its columns joined by spaces. */
