@@ -72,13 +72,18 @@ public interface Dialect {
     Statement dropView(String schema, String view);
 
     /**
-     * Where views and tables are locked in a migration's transaction: locks {@code views} (existing
-     * ones) before anything else, in the order their readers take them (the view, then its table),
-     * so that replacing a view after altering its table cannot deadlock with a reader of the view.
-     * Empty where the engine has no such locks.
+     * Where tables and views are locked in a migration's transaction: takes, before the migration's
+     * first statement, the exclusive locks it will need on {@code table} and on the existing
+     * {@code views} it replaces, all at once and without waiting in the lock queue (a request that
+     * waits there makes every reader that comes after it wait too), trying again until {@code wait}
+     * has passed. Then no statement of the migration waits for a lock, and no reader waits behind a
+     * migration that waits. Taking them all at once also rules out the deadlock of a migration that
+     * holds the table and wants a view against a reader that holds the view and wants the table.
+     *
+     * @throws java.sql.SQLException a transient one (lock not available) when {@code wait} passed
      */
-    default java.util.Optional<Statement> lockViews(String schema, List<String> views) {
-        return java.util.Optional.empty();
+    default void lockForMigration(java.sql.Connection connection, String schema, String table, List<String> views,
+            java.time.Duration wait) throws java.sql.SQLException {
     }
 
     Statement addColumn(Table table, Column column);

@@ -307,15 +307,42 @@ public final class PostgresDialect implements Dialect {
         return Statement.instant("DROP VIEW IF EXISTS " + PostgresIdentifiers.qualifiedView(schema, view));
     }
 
-    /** {@code LOCK TABLE} of the views, which also locks the table they read, after them. */
+    /**
+     * {@code LOCK TABLE ... IN ACCESS EXCLUSIVE MODE NOWAIT} of the views and the table, in a savepoint
+     * so that a refusal (a reader holds one of them) is rolled back alone and tried again after a
+     * short pause, from 2 ms doubling up to 50 ms, until {@code wait} has passed.
+     */
     @Override
-    public java.util.Optional<Statement> lockViews(String schema, List<String> views) {
-        if (views.isEmpty()) {
-            return java.util.Optional.empty();
+    public void lockForMigration(Connection connection, String schema, String table, List<String> views, Duration wait)
+            throws SQLException {
+        List<String> relations = new java.util.ArrayList<>();
+        views.forEach(view -> relations.add(PostgresIdentifiers.qualifiedView(schema, view)));
+        relations.add(PostgresIdentifiers.qualified(schema, table));
+        String sql = "LOCK TABLE " + String.join(", ", relations) + " IN ACCESS EXCLUSIVE MODE NOWAIT";
+        long deadline = System.nanoTime() + wait.toNanos();
+        long pause = 2;
+        try (java.sql.Statement statement = connection.createStatement()) {
+            while (true) {
+                java.sql.Savepoint savepoint = connection.setSavepoint();
+                try {
+                    statement.execute(sql);
+                    connection.releaseSavepoint(savepoint);
+                    return;
+                } catch (SQLException e) {
+                    connection.rollback(savepoint);
+                    if (!LOCK_NOT_AVAILABLE.equals(e.getSQLState()) || System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                }
+                try {
+                    Thread.sleep(pause);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new SQLException("interrupted while waiting for the locks of " + table, LOCK_NOT_AVAILABLE, e);
+                }
+                pause = Math.min(pause * 2, 50);
+            }
         }
-        return java.util.Optional.of(Statement.instant("LOCK TABLE " + views.stream()
-                .map(view -> PostgresIdentifiers.qualifiedView(schema, view)).collect(java.util.stream.Collectors.joining(", "))
-                + " IN ACCESS EXCLUSIVE MODE"));
     }
 
     /**

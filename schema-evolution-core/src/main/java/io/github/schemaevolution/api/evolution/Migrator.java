@@ -389,15 +389,12 @@ public final class Migrator {
             history.record(connection, to.schema(), entry);
         }
         dialect.prepareDdl(connection, settings.ddlLockTimeout());
+        if (!plan.statements().isEmpty()) {
+            dialect.lockForMigration(connection, to.schema(), to.table(), locked, settings.ddlLockTimeout());
+        }
         long begin = System.nanoTime();
         int ran = 0;
         try (java.sql.Statement jdbc = connection.createStatement()) {
-            if (transactional) {
-                Optional<Statement> lock = dialect.lockViews(to.schema(), locked);
-                if (lock.isPresent()) {
-                    jdbc.execute(lock.get().sql());
-                }
-            }
             for (Statement statement : plan.statements()) {
                 LOG.debug("{} {}: {}", dialect.name(), migration.id(), statement.sql());
                 jdbc.execute(statement.sql());
