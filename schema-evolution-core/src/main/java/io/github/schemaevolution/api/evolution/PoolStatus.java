@@ -12,8 +12,14 @@ import java.util.stream.Collectors;
  */
 public record PoolStatus(Map<ColumnType, Family> families, int physicalColumns) {
 
-    /** Counts of one family. */
-    public record Family(int free, int inUse) {
+    /**
+     * Counts of one family.
+     *
+     * @param inUse    spares holding a column, of the current version or of older ones
+     * @param retained of {@code inUse}, those holding a dropped column for older versions (or being
+     *                 cleared): they come free when those versions are retired
+     */
+    public record Family(int free, int inUse, int retained) {
         public int total() {
             return free + inUse;
         }
@@ -29,9 +35,10 @@ public record PoolStatus(Map<ColumnType, Family> families, int physicalColumns) 
             if (slot.use() == Slot.Use.COLUMN) {
                 continue;
             }
-            Family before = families.getOrDefault(slot.family(), new Family(0, 0));
-            families.put(slot.family(), slot.free() ? new Family(before.free() + 1, before.inUse())
-                    : new Family(before.free(), before.inUse() + 1));
+            Family before = families.getOrDefault(slot.family(), new Family(0, 0, 0));
+            boolean held = slot.use() == Slot.Use.RETAINED || slot.use() == Slot.Use.CLEARING;
+            families.put(slot.family(), slot.free() ? new Family(before.free() + 1, before.inUse(), before.retained())
+                    : new Family(before.free(), before.inUse() + 1, before.retained() + (held ? 1 : 0)));
         }
         return new PoolStatus(families, version.slots().size());
     }
@@ -41,10 +48,17 @@ public record PoolStatus(Map<ColumnType, Family> families, int physicalColumns) 
         return counts == null ? 0 : counts.free();
     }
 
+    /** Spares of the family held by dropped columns until the versions that map them are retired. */
+    public int retained(ColumnType family) {
+        Family counts = families.get(family.withoutNullable());
+        return counts == null ? 0 : counts.retained();
+    }
+
     @Override
     public String toString() {
         return families.entrySet().stream()
-                .map(e -> e.getKey().sql() + " " + e.getValue().free() + "/" + e.getValue().total() + " free")
+                .map(e -> e.getKey().sql() + " " + e.getValue().free() + "/" + e.getValue().total() + " free"
+                        + (e.getValue().retained() == 0 ? "" : " (" + e.getValue().retained() + " retained for old versions)"))
                 .collect(Collectors.joining(", ", "pool[", "]"));
     }
 }

@@ -217,10 +217,12 @@ public abstract class EvolutionContract {
         assertThat(viewColumns("c_drop_orig_v2")).containsExactly("id", "reading", "cc");
         assertThat(values("c_drop_orig_v1", "name")).containsExactly("name-0", "name-1");
         assertThat(v2.pool().free(STRING)).isEqualTo(1);
+        assertThat(v2.pool().retained(STRING)).isEqualTo(1);
         refused(() -> evolution.retire(schema(), "c_drop_orig", 2), ErrorCode.CHANGE_FORBIDDEN);
 
         ApplyResult retired = evolution.retire(schema(), "c_drop_orig", 1);
         assertThat(retired.version().pool().free(STRING)).isEqualTo(2);
+        assertThat(retired.version().pool().retained(STRING)).isZero();
         assertThat(viewExists("c_drop_orig_v1")).isFalse();
         assertThat(evolution.history(schema(), "c_drop_orig")).last()
                 .satisfies(e -> assertThat(e.migrationId()).isEqualTo("retire-up-to-1"));
