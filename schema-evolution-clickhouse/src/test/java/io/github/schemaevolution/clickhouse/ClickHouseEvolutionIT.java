@@ -21,12 +21,12 @@ class ClickHouseEvolutionIT extends EvolutionContract {
         return dataSource;
     }
 
-    /** The measurement table exactly as the platform's documentation gives it (database prefix left out). */
     @Override
     protected String userTableDdl(String table) {
         return "CREATE TABLE " + table + " (id Int64, note String) ENGINE = MergeTree ORDER BY id";
     }
 
+    /** The measurement table exactly as the platform's documentation gives it (database prefix left out). */
     @Override
     protected String foreignFastpathDdl(String table) {
         return """

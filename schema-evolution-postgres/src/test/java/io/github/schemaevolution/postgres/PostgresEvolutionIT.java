@@ -1,10 +1,20 @@
 package io.github.schemaevolution.postgres;
 
+import io.github.schemaevolution.api.SchemaEvolution;
+import io.github.schemaevolution.api.evolution.Migration;
+import io.github.schemaevolution.api.evolution.SchemaVersion;
 import io.github.schemaevolution.testkit.contract.EvolutionContract;
 import io.github.schemaevolution.testkit.postgres.PostgresTest;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The reserve-pool and versioned-view contract on a real PostgreSQL. */
 @PostgresTest
@@ -21,12 +31,12 @@ class PostgresEvolutionIT extends EvolutionContract {
         return dataSource;
     }
 
-    /** The measurement table as a PostgreSQL user would have written it by hand. */
     @Override
     protected String userTableDdl(String table) {
         return "CREATE TABLE " + table + " (id bigint PRIMARY KEY, note text)";
     }
 
+    /** The measurement table as a PostgreSQL user would have written it by hand. */
     @Override
     protected String foreignFastpathDdl(String table) {
         return "CREATE TABLE " + table + " ("
@@ -39,5 +49,23 @@ class PostgresEvolutionIT extends EvolutionContract {
                 + " update_time timestamp(3) DEFAULT now(), test_version text, architecture text, engine_name text,"
                 + " engine_version text, test_runtime real, blocking_type text, test_helper_address text,"
                 + " test_helper_type text)";
+    }
+
+    /** On PostgreSQL a freed column is renamed to a spare name: a writer still on a retired version fails, it never writes a free spare. */
+    @Test
+    void aWriterStillOnARetiredVersionFailsLoudly() throws SQLException {
+        SchemaEvolution evolution = SchemaEvolution.connect(dataSource);
+        SchemaVersion v1 = evolution.create(model("p_retired"));
+        evolution.apply(Migration.builder("drop-name", "p_retired").drop("name").build());
+        evolution.retire(null, "p_retired", 1);
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement insert = connection.prepareStatement(v1.writer().insertSql(new PostgresDialect()))) {
+            insert.setLong(1, 1);
+            insert.setString(2, "n");
+            insert.setFloat(3, 0.5f);
+            insert.setString(4, "C");
+            assertThatThrownBy(insert::executeUpdate).isInstanceOf(SQLException.class).hasMessageContaining("\"name\"");
+        }
+        assertThat(evolution.pool(null, "p_retired").free(io.github.schemaevolution.api.model.ColumnType.STRING)).isEqualTo(2);
     }
 }
