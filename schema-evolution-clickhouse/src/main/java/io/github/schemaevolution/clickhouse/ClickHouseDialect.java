@@ -210,19 +210,25 @@ public final class ClickHouseDialect implements Dialect {
     @Override
     public Statement createOrReplaceView(String schema, String view, String table, List<ViewColumn> columns) {
         checkTableName(schema, view, Kind.VIEW, table);
-        String projection = columns.stream().map(c -> projected(table, view, c)).collect(Collectors.joining(", "));
+        Set<String> aliases = columns.stream().map(ViewColumn::alias).collect(Collectors.toSet());
+        String projection = columns.stream().map(c -> projected(table, view, c, aliases)).collect(Collectors.joining(", "));
         Set<Suspicious> casts = EnumSet.noneOf(Suspicious.class);
         columns.stream().filter(c -> c.castTo() != null).forEach(c -> casts.addAll(Suspicious.in(c.castTo().orNullable())));
         return Statement.instant("CREATE OR REPLACE VIEW " + IDENTIFIERS.qualified(schema, view)
                 + " AS SELECT " + projection + " FROM " + IDENTIFIERS.qualified(schema, table) + Suspicious.settingsClause(casts));
     }
 
-    private String projected(String table, String view, ViewColumn column) {
+    private String projected(String table, String view, ViewColumn column, Set<String> aliases) {
         String alias = IDENTIFIERS.quote(Kind.COLUMN, view, column.alias());
         if (column.isNull()) {
             return "CAST(NULL AS " + typeSql(column.castTo().orNullable()) + ") AS " + alias;
         }
         String source = IDENTIFIERS.quote(Kind.COLUMN, table, column.source());
+        if (aliases.contains(column.source()) && !column.source().equals(column.alias())) {
+            // ClickHouse resolves a name to an alias of the same SELECT before a column: after names were
+            // swapped (name renamed to label, a new column called name) the bare name would read the other one
+            source = IDENTIFIERS.quote(Kind.TABLE, null, table) + "." + source;
+        }
         if (column.castTo() != null) {
             return "CAST(" + source + " AS " + typeSql(column.castTo()) + ") AS " + alias;
         }

@@ -187,6 +187,12 @@ public final class Planner {
                                     + " are retired") + "); refill the pool, retire old versions or allow a native ADD COLUMN",
                             null);
                 }
+                if (slots.stream().anyMatch(s -> s.physicalName().equalsIgnoreCase(add.name()) || s.id().equalsIgnoreCase(add.name()))) {
+                    // ADD COLUMN IF NOT EXISTS would quietly do nothing, and the new column would read the old one
+                    throw new SchemaEvolutionException(ErrorCode.COLUMN_EXISTS, current.display(), add.name(), "a physical"
+                            + " column of that name exists (a column renamed in the views, or a dropped one kept for older"
+                            + " versions): a native ADD COLUMN needs a name of its own", null);
+                }
                 ColumnType type = dialect.canonicalType(add.type().orNullable());
                 statements.add(dialect.addColumn(live, Column.of(add.name(), type)));
                 slots.add(new Slot(add.name(), add.name(), type, 0, Slot.Use.COLUMN));
@@ -194,10 +200,13 @@ public final class Planner {
                 return;
             }
             String physical = spare.physicalName();
-            if (dialect.has(Capability.METADATA_ONLY_RENAME)) {
+            // where a rename is catalog-only the spare takes the column's name, unless a physical column has
+            // it already (a column renamed away in the views, or a dropped one kept for older versions)
+            boolean nameFree = slots.stream().noneMatch(s -> s.physicalName().equalsIgnoreCase(add.name()));
+            if (dialect.has(Capability.METADATA_ONLY_RENAME) && nameFree) {
                 statements.add(dialect.renameColumn(live, physical, add.name()));
                 physical = add.name();
-            } else if (spare.generation() > 0) {
+            } else if (!dialect.has(Capability.METADATA_ONLY_RENAME) && spare.generation() > 0) {
                 // physical names stay put here: a writer still on a retired version may have written the
                 // spare since it was freed, so a recycled spare is emptied again before it shows a new name
                 statements.addAll(dialect.clearColumn(live, physical, spare.type()));
@@ -223,6 +232,10 @@ public final class Planner {
             if (retire.upTo() >= current.version()) {
                 throw new SchemaEvolutionException(ErrorCode.CHANGE_FORBIDDEN, current.display(), null, "version "
                         + current.version() + " is the current one: only older versions can be retired", null);
+            }
+            if (history.stream().noneMatch(version -> version.version() <= retire.upTo())) {
+                throw new SchemaEvolutionException(ErrorCode.CHANGE_FORBIDDEN, current.display(), null,
+                        "the versions up to " + retire.upTo() + " are retired already", null);
             }
             retiredUpTo = Math.max(retiredUpTo, retire.upTo());
             List<SchemaVersion> remaining = new ArrayList<>();
@@ -338,14 +351,9 @@ public final class Planner {
                 throw new SchemaEvolutionException(ErrorCode.IDENTIFIER_RESERVED, current.display(), name,
                         "names starting with '" + current.sparePrefix() + "' are reserved for spare columns", null);
             }
-            boolean taken = columns.stream().anyMatch(c -> c.name().equalsIgnoreCase(name))
-                    || (dialect.has(Capability.METADATA_ONLY_RENAME)
-                    && slots.stream().anyMatch(s -> s.physicalName().equalsIgnoreCase(name)));
-            if (taken) {
-                boolean retained = slots.stream().anyMatch(s -> s.use() == Slot.Use.RETAINED && s.physicalName().equalsIgnoreCase(name));
-                throw new SchemaEvolutionException(ErrorCode.COLUMN_EXISTS, current.display(), name, retained
-                        ? "a dropped column of that name is kept for the older versions that map it; retire them first"
-                        : "a column of that name exists at version " + current.version(), null);
+            if (columns.stream().anyMatch(c -> c.name().equalsIgnoreCase(name))) {
+                throw new SchemaEvolutionException(ErrorCode.COLUMN_EXISTS, current.display(), name,
+                        "a column of that name exists at version " + current.version(), null);
             }
         }
 

@@ -254,6 +254,34 @@ public abstract class EvolutionContract {
     }
 
     @Test
+    void namesComeBackAfterARenameOrADropWhileThePhysicalColumnsStay() throws SQLException {
+        SchemaEvolution evolution = evolution();
+        evolution.create(model("c_names"));
+        insertRows("c_names", 2);
+        evolution.apply(migration("rename", "c_names").rename("name", "label").build());
+        SchemaVersion back = evolution.apply(migration("rename-back", "c_names").rename("label", "name").build()).version();
+        assertThat(back.physicalName("name")).isEqualTo("name");
+        evolution.apply(migration("rename-again", "c_names").rename("name", "label").build());
+        SchemaVersion added = evolution.apply(migration("add-name", "c_names").add("name", STRING).build()).version();
+        assertThat(added.physicalName("name")).as("a new column of the old name, in a spare of its own").isNotEqualTo("name");
+        assertThat(values("c_names_v5", "label")).containsExactly("name-0", "name-1");
+        assertThat(values("c_names_v5", "name")).containsExactly(null, null);
+
+        SchemaVersion dropped = evolution.apply(migration("drop-reading", "c_names").drop("reading").build()).version();
+        SchemaVersion readded = evolution.apply(migration("add-reading", "c_names").add("reading", FLOAT64).build()).version();
+        assertThat(readded.requireColumn("reading").slot()).as("the dropped column's slot is kept for older versions")
+                .isNotEqualTo(dropped.slots().stream().filter(slot -> slot.id().equals("reading")).findFirst().orElseThrow().id());
+        assertThat(values("c_names_v7", "reading")).containsExactly(null, null);
+        assertThat(values("c_names_v5", "reading")).extracting(value -> ((Number) value).doubleValue()).containsExactly(0.5, 1.5);
+        refused(() -> evolution.apply(migration("native", "c_names").addOrNative("reading_2", FLOAT64).drop("reading")
+                .addOrNative("reading", FLOAT64).build()), ErrorCode.COLUMN_EXISTS);
+        refused(() -> evolution.retire(schema(), "c_names", 0), ErrorCode.MODEL_INVALID);
+        evolution.retire(schema(), "c_names", 2);
+        refused(() -> evolution.retire(schema(), "c_names", 1), ErrorCode.CHANGE_FORBIDDEN);
+        assertThat(evolution.verify(schema(), "c_names").isEmpty()).isTrue();
+    }
+
+    @Test
     void theMappingTableTellsAnyLanguageThePhysicalColumnsOfEveryLiveVersion() throws SQLException {
         SchemaEvolution evolution = evolution();
         evolution.create(model("c_map"));
