@@ -78,6 +78,7 @@ final class ClickHouseLock {
                     throw e;
                 }
             }
+            refuseForeign(connection, schema, table, lockName);
             breakIfExpired(connection, schema, lockName, qualified);
             if (Instant.now().isAfter(deadline)) {
                 String holder = comment(connection, schema, lockName);
@@ -88,6 +89,20 @@ final class ClickHouseLock {
             }
             sleep(poll);
             poll = poll.multipliedBy(2).compareTo(MAX_POLL) > 0 ? MAX_POLL : poll.multipliedBy(2);
+        }
+    }
+
+    /**
+     * A table of the lock's name whose comment is no lease is not a lock: someone else's table, which
+     * the library neither waits for nor ever drops. (A lock's comment is set with its creation, so a
+     * lock always has one.)
+     */
+    private static void refuseForeign(Connection connection, String schema, String table, String lockName) throws SQLException {
+        String comment = comment(connection, schema, lockName);
+        if (comment != null && Lease.parse(comment) == null) {
+            throw new SchemaEvolutionException(ErrorCode.NAME_TAKEN, table, null, "the migration lock " + lockName
+                    + " the library would create is taken by a table it did not create; nothing was changed."
+                    + " Rename or drop that table", null);
         }
     }
 

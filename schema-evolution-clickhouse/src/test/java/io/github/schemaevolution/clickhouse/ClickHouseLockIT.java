@@ -92,6 +92,25 @@ class ClickHouseLockIT {
         assertThat(locks()).isEmpty();
     }
 
+    @Test
+    void aUserTableNamedLikeTheLockIsRefusedAndNeverDropped() throws SQLException {
+        SchemaEvolution evolution = SchemaEvolution.connect(dataSource);
+        evolution.create(table("mine"));
+        execute("CREATE TABLE schema_evolution_lock_mine (id Int64) ENGINE = MergeTree ORDER BY id");
+        execute("INSERT INTO schema_evolution_lock_mine VALUES (1), (2)");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> evolution.apply(MIGRATION_ON_MINE))
+                .isInstanceOfSatisfying(io.github.schemaevolution.api.SchemaEvolutionException.class,
+                        e -> assertThat(e.code()).isEqualTo(io.github.schemaevolution.api.ErrorCode.NAME_TAKEN));
+        try (Connection connection = dataSource.getConnection();
+             ResultSet row = connection.createStatement().executeQuery("SELECT count() FROM schema_evolution_lock_mine")) {
+            row.next();
+            assertThat(row.getLong(1)).as("the user's table and its rows stay").isEqualTo(2);
+        }
+        assertThat(evolution.currentVersion(null, "mine")).get().extracting(v -> v.version()).isEqualTo(1);
+    }
+
+    private static final Migration MIGRATION_ON_MINE = Migration.builder("add", "mine").add("speed", FLOAT64).build();
+
     private DataSource dataSource;
 
     @org.junit.jupiter.api.BeforeEach

@@ -105,7 +105,7 @@ public final class Migrator {
                 throw new SchemaEvolutionException(ErrorCode.TABLE_EXISTS, table.displayName(), null,
                         "already exists on " + dialect.name(), null);
             }
-            refuseForeignNames(connection, schema, name, 0, 1, false);
+            refuseForeignNames(connection, schema, name, List.of(), createdViews(name, 1, true), false);
             if (interrupted) {
                 LOG.warn("{} exists with the columns of its model and no history: completing its creation, cut off"
                         + " before its registration", table.displayName());
@@ -183,19 +183,20 @@ public final class Migrator {
     }
 
     /**
-     * Refuses a plan from version {@code from} to {@code to} whose views would replace an object the
-     * library did not create: the views of versions up to {@code from}, and the latest view once there
-     * is a version, are the library's and must still be views; the new version's view (and, at the first
-     * version, the latest view) must not exist, unless an interrupted run of this very version made it.
+     * Refuses a plan whose views would replace or create over an object the library did not create:
+     * the views it replaces or drops ({@code replaced}: views of live versions, which the library made)
+     * must still be views, and those it creates (the new version's, and the latest view at the first
+     * version) must not exist, unless an interrupted run of this very version made them. Only these
+     * names are looked at: an object a user made under the name of a retired version's view is none of
+     * the library's business.
+     *
+     * @return the names of {@code replaced} that exist, which the migration locks first
      */
-    private List<String> refuseForeignNames(Connection connection, String schema, String table, int from, int to,
-            boolean resuming) throws SQLException {
-        ViewNaming naming = settings.views();
+    private List<String> refuseForeignNames(Connection connection, String schema, String table, List<String> replaced,
+            List<String> created, boolean resuming) throws SQLException {
         Map<String, Boolean> names = new LinkedHashMap<>();
-        for (int version = 1; version <= to; version++) {
-            names.put(naming.viewName(table, version), version <= from);
-        }
-        naming.latestName(table).ifPresent(latest -> names.put(latest, from > 0));
+        created.forEach(name -> names.put(name, false));
+        replaced.forEach(name -> names.put(name, true));
         Map<String, String> found = dialect.introspector().relations(connection, schema, names.keySet());
         for (Map.Entry<String, String> name : found.entrySet()) {
             boolean ours = names.get(name.getKey()) || resuming;
@@ -206,7 +207,16 @@ public final class Migrator {
                         + " name the views otherwise (EvolutionSettings views)", null);
             }
         }
-        return List.copyOf(found.keySet());
+        return replaced.stream().filter(found::containsKey).toList();
+    }
+
+    /** The views a plan to {@code version} creates: the version's own, and the latest view with the first version. */
+    private List<String> createdViews(String table, int version, boolean first) {
+        List<String> names = new ArrayList<>(List.of(settings.views().viewName(table, version)));
+        if (first) {
+            settings.views().latestName(table).ifPresent(names::add);
+        }
+        return names;
     }
 
     /** What {@link #apply} would run, computed from the history and the catalog; changes nothing. */
@@ -377,11 +387,10 @@ public final class Migrator {
         SchemaVersion to = plan.to();
         Migration migration = plan.migration();
         boolean transactional = dialect.has(Capability.TRANSACTIONAL_DDL);
-        List<String> views = refuseForeignNames(connection, to.schema(), to.table(), plan.from().version(), to.version(),
-                startedBefore != null);
+        List<String> locked = refuseForeignNames(connection, to.schema(), to.table(), plan.replacedViews(),
+                createdViews(to.table(), to.version(), plan.from().version() == 0), startedBefore != null);
         // created with the first write, so that reads and refusals leave the database as they found it
         history.ensureTable(connection, to.schema());
-        List<String> locked = plan.replacedViews().stream().filter(views::contains).toList();
         Instant started = startedBefore != null ? startedBefore.startedAt() : Instant.now();
         HistoryEntry entry = new HistoryEntry(to.table(), to.version(), migration.id(), migration.describe(),
                 migration.checksum(), HistoryEntry.Status.STARTED, started, null, settings.instanceId(), to);

@@ -142,6 +142,27 @@ public abstract class EvolutionContract {
     }
 
     @Test
+    void aUserTableInPlaceOfALiveViewStopsARetirementAndOneNamedLikeARetiredViewIsLeftAlone() throws SQLException {
+        SchemaEvolution evolution = evolution();
+        evolution.create(model("c_own"));
+        evolution.apply(migration("add", "c_own").add("speed", FLOAT64).build());
+        evolution.apply(migration("drop", "c_own").drop("speed").build());
+        execute("DROP VIEW " + qualified("c_own_v1"));
+        userTable("c_own_v1");
+        refused(() -> evolution.retire(schema(), "c_own", 2), ErrorCode.NAME_TAKEN);
+        assertThat(count("c_own_v1")).as("the user's table and its rows stay").isEqualTo(3);
+        assertThat(evolution.currentVersion(schema(), "c_own")).get().extracting(SchemaVersion::version).isEqualTo(3);
+
+        execute("DROP TABLE " + qualified("c_own_v1"));
+        evolution.retire(schema(), "c_own", 2);
+        userTable("c_own_v2");
+        SchemaVersion next = evolution.apply(migration("add-more", "c_own").add("accel", FLOAT64).build()).version();
+        assertThat(next.version()).as("a retired version's name is no longer the library's").isEqualTo(5);
+        assertThat(count("c_own_v2")).isEqualTo(3);
+        assertThat(viewColumns("c_own_v2")).containsExactly("id", "note");
+    }
+
+    @Test
     void aTableWhoseDerivedNamesTheEngineCannotHoldIsRefusedBeforeAnyStatement() throws SQLException {
         String name = "c_" + "l".repeat(dialect().identifiers().maxBytes() - 3);
         refused(() -> evolution().create(model(name)), ErrorCode.IDENTIFIER_TOO_LONG);
