@@ -230,31 +230,37 @@ public final class Migrator {
     }
 
     public ApplyResult apply(Migration migration) {
-        // a drop cut off before its rows were cleared: its spares come free before anything is planned
-        finishClearing(migration.schema(), migration.table());
-        ApplyResult result = applyLocked(migration);
-        if (result.plan() != null && !result.plan().afterCommit().isEmpty()) {
-            result = new ApplyResult(result.outcome(), finishClearing(migration.schema(), migration.table())
-                    .orElse(result.version()), result.plan());
+        ApplyResult result;
+        try {
+            result = applyLocked(migration);
+        } catch (SchemaEvolutionException e) {
+            // spares whose clearing was cut off (a killed process) come free here, and the pool may then
+            // have what the migration needs; looked for only then, so that an apply reads the history once
+            if (e.code() != ErrorCode.POOL_EXHAUSTED || current(migration.schema(), migration.table())
+                    .filter(version -> !version.clearingSlots().isEmpty()).map(this::finishClearing).isEmpty()) {
+                throw e;
+            }
+            result = applyLocked(migration);
         }
-        return result;
+        // this migration's clearing, or one an earlier apply left unfinished
+        return result.version().clearingSlots().isEmpty() ? result
+                : new ApplyResult(result.outcome(), finishClearing(result.version()), result.plan());
     }
 
     /**
      * Runs the clearing of the current version's {@linkplain SchemaVersion#clearingSlots() clearing spares}
      * outside any transaction (row locks only: readers never wait for it, and no migration lock is held
      * while it touches every row), then records them free. Nobody writes a clearing spare meanwhile: on
-     * PostgreSQL, the one engine that defers clearing, the dropped column has its spare name from the drop
-     * on, which no writer uses. Idempotent: an interrupted clearing is run again by the next apply.
+     * PostgreSQL, the one engine that defers clearing, a freed column has its spare name from its
+     * retirement on, which no writer uses. Idempotent: an interrupted clearing is run again by the next
+     * apply on the table.
      *
-     * @return the current version once its spares are free; empty when the table has none clearing
+     * @param version the table's current version, with spares clearing
+     * @return the current version once its spares are free
      */
-    private Optional<SchemaVersion> finishClearing(String schema, String table) {
-        Optional<SchemaVersion> current = current(schema, table);
-        if (current.isEmpty() || current.get().clearingSlots().isEmpty()) {
-            return Optional.empty();
-        }
-        SchemaVersion version = current.get();
+    private SchemaVersion finishClearing(SchemaVersion version) {
+        String schema = version.schema();
+        String table = version.table();
         Duration backoff = settings.backoff();
         for (int attempt = 1; ; attempt++) {
             try (Connection connection = dataSource.getConnection()) {
@@ -279,7 +285,7 @@ public final class Migrator {
                 backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
             }
         }
-        return Optional.of(locked(schema, table, connection -> {
+        return locked(schema, table, connection -> {
             List<HistoryEntry> entries = registered(connection, schema, table);
             HistoryEntry latest = entries.stream().filter(e -> e.status() == HistoryEntry.Status.APPLIED)
                     .reduce((a, b) -> b).orElseThrow();
@@ -290,7 +296,7 @@ public final class Migrator {
             SchemaVersion free = latest.state().cleared();
             history.record(connection, schema, latest.withState(free));
             return free;
-        }));
+        });
     }
 
     private ApplyResult applyLocked(Migration migration) {
