@@ -4,6 +4,7 @@ import io.github.schemaevolution.api.SchemaEvolution;
 import io.github.schemaevolution.api.SchemaEvolutionException;
 import io.github.schemaevolution.api.evolution.SchemaVersion;
 import io.github.schemaevolution.testkit.fixtures.Fastpath;
+import io.github.schemaevolution.testkit.clickhouse.UrlDataSource;
 
 import javax.sql.DataSource;
 import java.io.BufferedReader;
@@ -20,7 +21,7 @@ public final class EnsureMain {
 
     public static void main(String[] args) throws Exception {
         String url = args[0];
-        DataSource dataSource = ChildDataSource.of(url);
+        DataSource dataSource = UrlDataSource.of(url, "default", "");
         new BufferedReader(new InputStreamReader(System.in)).readLine();
         try {
             SchemaVersion version = SchemaEvolution.connect(dataSource, new ClickHouseDialect()).ensure(Fastpath.model());

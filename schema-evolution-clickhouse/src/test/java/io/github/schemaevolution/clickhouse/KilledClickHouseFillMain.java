@@ -1,6 +1,7 @@
 package io.github.schemaevolution.clickhouse;
 
 import io.github.schemaevolution.api.chunk.ChunkRunner;
+import io.github.schemaevolution.testkit.clickhouse.UrlDataSource;
 
 import javax.sql.DataSource;
 import java.time.Duration;
@@ -19,7 +20,7 @@ public final class KilledClickHouseFillMain {
 
     public static void main(String[] args) {
         String url = args[0];
-        DataSource dataSource = ChildDataSource.of(url);
+        DataSource dataSource = UrlDataSource.of(url, "default", "");
         boolean killedFromOutside = args[2].equals("killed");
         int dieAfter = killedFromOutside ? Integer.MAX_VALUE : Integer.parseInt(args[2]);
         String mode = args.length > 3 ? args[3] : "fill";

@@ -6,6 +6,7 @@ import io.github.schemaevolution.api.evolution.EvolutionSettings;
 import io.github.schemaevolution.api.evolution.HistoryEntry;
 import io.github.schemaevolution.api.evolution.Plan;
 import io.github.schemaevolution.spi.HistoryStore;
+import io.github.schemaevolution.testkit.clickhouse.UrlDataSource;
 
 import javax.sql.DataSource;
 import java.io.BufferedReader;
@@ -26,7 +27,7 @@ public final class LockHolderMain {
     }
 
     public static void main(String[] args) throws Exception {
-        DataSource dataSource = ChildDataSource.of(args[0]);
+        DataSource dataSource = UrlDataSource.of(args[0], "default", "");
         String table = args[1];
         BufferedReader input = new BufferedReader(new InputStreamReader(System.in));
         input.readLine();

@@ -11,13 +11,19 @@ import java.util.logging.Logger;
 
 /**
  * A data source over {@link DriverManager}, so that the testkit needs no compile-time dependency on
- * a JDBC driver: whichever ClickHouse driver the test class path holds serves the URL.
+ * a JDBC driver: whichever ClickHouse driver the test class path holds serves the URL. Public for
+ * programs that get a JDBC URL rather than a data source, such as a test's child JVM ({@link #of}).
  */
-final class UrlDataSource implements DataSource {
+public final class UrlDataSource implements DataSource {
     private final String url;
     private final String user;
     private final String password;
     private volatile int loginTimeout;
+
+    /** Connections to {@code jdbcUrl} as {@code user}. */
+    public static DataSource of(String jdbcUrl, String user, String password) {
+        return new UrlDataSource(jdbcUrl, user, password);
+    }
 
     UrlDataSource(String url, String user, String password) {
         this.url = url;
