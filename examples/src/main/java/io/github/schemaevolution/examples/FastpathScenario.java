@@ -90,8 +90,8 @@ final class FastpathScenario {
         out.printf("%npool before: %s%n", evolution.pool(model.schema(), model.name()));
         List<Migration> migrations = List.of(
                 Migration.builder("2026-11-01-timings", model.name()).schema(model.schema())
-                        .add("dns_time_ms", ColumnType.FLOAT64).add("tls_time_ms", ColumnType.FLOAT64)
-                        .add("retries", ColumnType.INT32).build(),
+                        .add("dns_time_ms", ColumnType.FLOAT64.orNullable()).add("tls_time_ms", ColumnType.FLOAT64.orNullable())
+                        .add("retries", ColumnType.INT32.orNullable()).build(),
                 Migration.builder("2026-11-02-drop-scores", model.name()).schema(model.schema()).drop("scores").build(),
                 Migration.builder("2026-11-03-rename-retries", model.name()).schema(model.schema())
                         .rename("retries", "connect_retries").build());

@@ -9,6 +9,7 @@ import io.github.schemaevolution.api.model.ClickHouseOptions.MergeTree;
 import io.github.schemaevolution.api.model.ClickHouseOptions.ReplacingMergeTree;
 import io.github.schemaevolution.api.model.ClickHouseOptions.SummingMergeTree;
 import io.github.schemaevolution.api.model.Column;
+import io.github.schemaevolution.api.model.ColumnDefault;
 import io.github.schemaevolution.api.model.ColumnType;
 import io.github.schemaevolution.api.model.PostgresOptions;
 import io.github.schemaevolution.api.model.Table;
@@ -18,6 +19,7 @@ import io.github.schemaevolution.spi.HistoryStore;
 import io.github.schemaevolution.spi.IdentifierRules;
 import io.github.schemaevolution.spi.IdentifierRules.Kind;
 import io.github.schemaevolution.spi.Introspector;
+import io.github.schemaevolution.spi.SpareUse;
 import io.github.schemaevolution.spi.Statement;
 import io.github.schemaevolution.spi.ViewColumn;
 
@@ -66,7 +68,8 @@ public final class ClickHouseDialect implements Dialect {
     private static final String DEFAULT_INDEX_GRANULARITY = "8192";
 
     private static final Set<Capability> CAPABILITIES =
-            EnumSet.of(Capability.EXCHANGE_TABLES, Capability.IDEMPOTENT_ALTER, Capability.VIEWS_REPLACE_ANY_SHAPE);
+            EnumSet.of(Capability.EXCHANGE_TABLES, Capability.IDEMPOTENT_ALTER, Capability.VIEWS_REPLACE_ANY_SHAPE,
+                    Capability.NULLABLE_IS_STORED, Capability.FINAL_VIEWS);
 
     @Override
     public String name() {
@@ -229,10 +232,14 @@ public final class ClickHouseDialect implements Dialect {
             // swapped (name renamed to label, a new column called name) the bare name would read the other one
             source = IDENTIFIERS.quote(Kind.TABLE, null, table) + "." + source;
         }
+        if (column.nullsAs() != null) {
+            source = "coalesce(" + source + ", " + ClickHouseSql.defaultValue(column.nullsAs().value(),
+                    column.castTo() == null ? ColumnType.STRING : column.castTo()) + ")";
+        }
         if (column.castTo() != null) {
             return "CAST(" + source + " AS " + typeSql(column.castTo()) + ") AS " + alias;
         }
-        return column.source().equals(column.alias()) ? source : source + " AS " + alias;
+        return column.source().equals(column.alias()) && column.nullsAs() == null ? source : source + " AS " + alias;
     }
 
     @Override
@@ -253,6 +260,39 @@ public final class ClickHouseDialect implements Dialect {
     public Statement renameColumn(Table table, String from, String to) {
         return new Statement(alter(table) + " RENAME COLUMN IF EXISTS " + IDENTIFIERS.quote(Kind.COLUMN, table.name(), from)
                 + " TO " + IDENTIFIERS.quote(Kind.COLUMN, table.name(), to), Statement.Cost.PER_CHUNK);
+    }
+
+    /**
+     * A default or MATERIALIZED expression is metadata ({@code MODIFY COLUMN ... DEFAULT}); then the
+     * spare is cleared (its files leave the parts, without rewriting other columns), so that the rows
+     * that exist read the expression, as after ClickHouse's own {@code ADD COLUMN}, instead of the NULL
+     * or empty value the spare stored. A recycled spare is cleared in any case.
+     */
+    @Override
+    public SpareUse useSpare(Table table, String column, ColumnType stored, ColumnType wanted, ColumnDefault value,
+            boolean recycled) {
+        if (!stored.equals(wanted)) {
+            throw new IllegalArgumentException("spare " + column + " is " + stored.sql() + ", not " + wanted.sql());
+        }
+        List<Statement> statements = new java.util.ArrayList<>();
+        if (value != null) {
+            statements.add(Statement.instant(alter(table) + " MODIFY COLUMN " + quoteColumn(table, column) + " "
+                    + value.kind().name() + " " + ClickHouseSql.defaultValue(value.value(), stored)));
+        }
+        if (value != null || recycled) {
+            statements.addAll(clearColumn(table, column, stored));
+        }
+        String empty = stored.isNullable() ? "NULL" : "the type's empty value (0, '', ...)";
+        String oldRows = value == null ? empty : value.value() instanceof ColumnDefault.Literal literal
+                ? "the default " + literal.text()
+                : "the expression " + ClickHouseSql.defaultValue(value.value(), stored) + ", computed when read until merges"
+                        + " store it (as after ClickHouse's own ADD COLUMN)";
+        return new SpareUse(statements, stored, false, oldRows);
+    }
+
+    @Override
+    public List<Statement> removeDefault(Table table, String column, ColumnDefault.Kind kind) {
+        return List.of(Statement.instant(alter(table) + " MODIFY COLUMN " + quoteColumn(table, column) + " REMOVE " + kind.name()));
     }
 
     /** A mutation that removes the column's files from every part. */

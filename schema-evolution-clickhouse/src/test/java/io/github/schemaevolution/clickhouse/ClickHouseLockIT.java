@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The ClickHouse migration lock is a lease: its holders are separate JVMs, one killed with SIGKILL while it holds it. */
 @ClickHouseTest
 class ClickHouseLockIT {
-    static final Migration MIGRATION = Migration.builder("refill-and-add", "held").refill(FLOAT64, 1).add("speed", FLOAT64).build();
+    static final Migration MIGRATION = Migration.builder("refill-and-add", "held").refill(FLOAT64, 1).add("speed", FLOAT64.orNullable()).build();
 
     private static Table table(String name) {
         return Table.builder(name).column("id", UINT64).column("name", STRING)
@@ -109,7 +109,7 @@ class ClickHouseLockIT {
         assertThat(evolution.currentVersion(null, "mine")).get().extracting(v -> v.version()).isEqualTo(1);
     }
 
-    private static final Migration MIGRATION_ON_MINE = Migration.builder("add", "mine").add("speed", FLOAT64).build();
+    private static final Migration MIGRATION_ON_MINE = Migration.builder("add", "mine").add("speed", FLOAT64.orNullable()).build();
 
     private DataSource dataSource;
 

@@ -68,7 +68,7 @@ class ClickHouseMigrationRecoveryIT {
     void aConnectionLostMidWayIsReportedWithWhatRanAndTheNextApplyCompletesIt(DataSource dataSource) throws SQLException {
         SchemaEvolution evolution = SchemaEvolution.connect(dataSource);
         evolution.create(table("lost"));
-        Migration migration = Migration.builder("refill-and-add", "lost").refill(FLOAT64, 1).add("speed", FLOAT64).build();
+        Migration migration = Migration.builder("refill-and-add", "lost").refill(FLOAT64, 1).add("speed", FLOAT64.orNullable()).build();
         SchemaEvolution cutOff = SchemaEvolution.connect(losingViews(dataSource), new ClickHouseDialect(),
                 EvolutionSettings.DEFAULT.withRetries(2, Duration.ofMillis(1)));
 
@@ -125,13 +125,13 @@ class ClickHouseMigrationRecoveryIT {
         HistoryStore history = evolution.dialect().history(EvolutionSettings.DEFAULT.historyTable());
         try (Connection connection = dataSource.getConnection();
              HistoryStore.Lock lock = history.lock(connection, null, "held", "other-instance", Duration.ofSeconds(5))) {
-            assertThatThrownBy(() -> evolution.apply(Migration.builder("m", "held").add("x", FLOAT64).build()))
+            assertThatThrownBy(() -> evolution.apply(Migration.builder("m", "held").add("x", FLOAT64.orNullable()).build()))
                     .isInstanceOfSatisfying(SchemaEvolutionException.class, e -> {
                         assertThat(e.code()).isEqualTo(ErrorCode.LOCK_TIMEOUT);
                         assertThat(e.getMessage()).contains("other-instance");
                     });
         }
-        assertThat(evolution.apply(Migration.builder("m", "held").add("x", FLOAT64).build()).outcome())
+        assertThat(evolution.apply(Migration.builder("m", "held").add("x", FLOAT64.orNullable()).build()).outcome())
                 .isEqualTo(ApplyResult.Outcome.APPLIED);
     }
 

@@ -41,11 +41,11 @@ class ClickHousePlannerTest {
 
     @Test
     void addThroughThePoolIsViewsOnly() {
-        Plan plan = apply(migration("m1").add("ratio", FLOAT64));
+        Plan plan = apply(migration("m1").add("ratio", nullable(FLOAT64)));
         assertThat(plan.cost()).isEqualTo(Statement.Cost.INSTANT);
         assertThat(plan.statements()).extracting(Statement::sql).noneMatch(sql -> sql.startsWith("ALTER"));
         assertThat(plan.to().physicalName("ratio")).isEqualTo("_spare_float64_1");
-        assertThat(plan.to().pool().free(FLOAT64)).isEqualTo(2);
+        assertThat(plan.to().pool().free(FLOAT64.orNullable())).isEqualTo(2);
         assertThat(plan.sql()).contains("CREATE OR REPLACE VIEW `fastpath_v2` AS SELECT `measurement_uid`,",
                 "`_spare_float64_1` AS `ratio` FROM `fastpath`;  -- INSTANT",
                 "CREATE OR REPLACE VIEW `fastpath_latest`");
@@ -54,20 +54,20 @@ class ClickHousePlannerTest {
 
     @Test
     void aDroppedColumnIsRetainedUntilItsVersionsRetireAndARecycledSpareNeverShowsUnderItsOldName() {
-        apply(migration("m1").add("ratio", FLOAT64));
+        apply(migration("m1").add("ratio", nullable(FLOAT64)));
         Plan drop = apply(migration("m2").drop("ratio"));
         assertThat(drop.sql()).as("a drop is metadata only").doesNotContain("ALTER", "`fastpath_v2`");
-        assertThat(drop.to().pool().free(FLOAT64)).as("the spare is kept for version 2").isEqualTo(2);
-        Plan another = apply(migration("m3").add("speed", FLOAT64));
+        assertThat(drop.to().pool().free(FLOAT64.orNullable())).as("the spare is kept for version 2").isEqualTo(2);
+        Plan another = apply(migration("m3").add("speed", nullable(FLOAT64)));
         assertThat(another.to().physicalName("speed")).isEqualTo("_spare_float64_2");
 
         Plan retire = apply(migration("m4").retire(2));
         assertThat(retire.sql()).contains("DROP VIEW IF EXISTS `fastpath_v1`", "DROP VIEW IF EXISTS `fastpath_v2`",
                 "ALTER TABLE `fastpath` CLEAR COLUMN IF EXISTS `_spare_float64_1`").doesNotContain("`fastpath_v3` AS");
-        assertThat(retire.to().pool().free(FLOAT64)).isEqualTo(2);
+        assertThat(retire.to().pool().free(FLOAT64.orNullable())).isEqualTo(2);
         history.removeIf(version -> version.version() <= 2);
 
-        Plan reuse = apply(migration("m5").add("jerk", FLOAT64));
+        Plan reuse = apply(migration("m5").add("jerk", nullable(FLOAT64)));
         assertThat(reuse.to().physicalName("jerk")).isEqualTo("_spare_float64_1");
         assertThat(reuse.statements().get(0).sql()).as("a recycled spare is emptied again before it shows a new name")
                 .isEqualTo("ALTER TABLE `fastpath` CLEAR COLUMN IF EXISTS `_spare_float64_1` SETTINGS mutations_sync = 2");
@@ -98,26 +98,26 @@ class ClickHousePlannerTest {
                 "ALTER TABLE `fastpath` ADD COLUMN IF NOT EXISTS `_spare_float64_4` Nullable(Float64) COMMENT 'reserved spare column (schema-evolution)'",
                 "ALTER TABLE `fastpath` ADD COLUMN IF NOT EXISTS `_spare_float64_5` Nullable(Float64) COMMENT 'reserved spare column (schema-evolution)'",
                 "ALTER TABLE `fastpath` ADD COLUMN IF NOT EXISTS `_spare_uint16_1` Nullable(UInt16) COMMENT 'reserved spare column (schema-evolution)'");
-        assertThat(plan.to().pool().free(FLOAT64)).isEqualTo(5);
+        assertThat(plan.to().pool().free(nullable(FLOAT64))).isEqualTo(5);
     }
 
     @Test
     void anExhaustedPoolIsRefusedWhilePlanning() {
-        apply(migration("m1").add("a", STRING).add("b", STRING));
-        refused(() -> apply(migration("m2").add("c", STRING)), ErrorCode.POOL_EXHAUSTED, "c");
-        assertThatThrownBy(() -> apply(migration("m2").add("c", STRING)))
-                .hasMessageContaining("String 0/2 free");
-        Plan nativeAdd = apply(migration("m3").addOrNative("c", STRING));
+        apply(migration("m1").add("a", nullable(STRING)).add("b", nullable(STRING)));
+        refused(() -> apply(migration("m2").add("c", nullable(STRING))), ErrorCode.POOL_EXHAUSTED, "c");
+        assertThatThrownBy(() -> apply(migration("m2").add("c", nullable(STRING))))
+                .hasMessageContaining("Nullable(String) 0/2 free");
+        Plan nativeAdd = apply(migration("m3").addOrNative("c", nullable(STRING)));
         assertThat(nativeAdd.statements().get(0).sql())
                 .isEqualTo("ALTER TABLE `fastpath` ADD COLUMN IF NOT EXISTS `c` Nullable(String)");
     }
 
     @Test
     void badChangesAreRefusedWhilePlanning() {
-        refused(() -> apply(migration("m").add("report_id", STRING)), ErrorCode.COLUMN_EXISTS, "report_id");
-        refused(() -> apply(migration("m").add("Report_ID", STRING)), ErrorCode.COLUMN_EXISTS, "Report_ID");
+        refused(() -> apply(migration("m").add("report_id", nullable(STRING))), ErrorCode.COLUMN_EXISTS, "report_id");
+        refused(() -> apply(migration("m").add("Report_ID", nullable(STRING))), ErrorCode.COLUMN_EXISTS, "Report_ID");
         refused(() -> apply(migration("m").drop("nope")), ErrorCode.COLUMN_NOT_FOUND, "nope");
-        refused(() -> apply(migration("m").add("_spare_mine", STRING)), ErrorCode.IDENTIFIER_RESERVED, "_spare_mine");
+        refused(() -> apply(migration("m").add("_spare_mine", nullable(STRING))), ErrorCode.IDENTIFIER_RESERVED, "_spare_mine");
         refused(() -> apply(migration("m").add("bad name", STRING)), ErrorCode.IDENTIFIER_UNSAFE, "bad name");
         refused(() -> apply(migration("m").widen("page_len", INT8)), ErrorCode.CHANGE_FORBIDDEN, "page_len");
         refused(() -> apply(migration("m").widen("page_len", FLOAT32)), ErrorCode.CHANGE_FORBIDDEN, "page_len");
@@ -132,8 +132,32 @@ class ClickHousePlannerTest {
                     assertThat(e.code()).isEqualTo(ErrorCode.CHANGE_FORBIDDEN);
                     assertThat(e.getMessage()).contains("sorting key", "report_id", "clickhouse");
                 });
-        assertThatThrownBy(() -> planner.plan(migration("m").rename("report_id", "rid").build(), history.get(0), history, fastpath, keys))
+        assertThatThrownBy(() -> planner.plan(migration("m").widen("report_id", STRING).build(), history.get(0), history, fastpath, keys))
                 .isInstanceOfSatisfying(SchemaEvolutionException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CHANGE_FORBIDDEN));
+        // a rename lives in the views: the physical key column keeps its name
+        Plan renamed = planner.plan(migration("m").rename("report_id", "rid").build(), history.get(0), history, fastpath, keys);
+        assertThat(renamed.statements()).extracting(Statement::sql).noneMatch(sql -> sql.contains("RENAME COLUMN"))
+                .anyMatch(sql -> sql.contains("`report_id` AS `rid`"));
+    }
+
+    @Test
+    void aNonNullableAddTakesANonNullableSpareAndADefaultIsMetadataThenAClear() {
+        refused(() -> apply(migration("m").add("flag", STRING)), ErrorCode.POOL_EXHAUSTED, "flag");
+        assertThatThrownBy(() -> apply(migration("m").add("flag", STRING))).hasMessageContaining("notNullSpares");
+        Plan plan = apply(migration("m1").refillNotNull(STRING, 1)
+                .add("flag", STRING, io.github.schemaevolution.api.model.ColumnDefault.literal("none")));
+        assertThat(plan.statements()).extracting(Statement::sql).containsSubsequence(
+                "ALTER TABLE `fastpath` ADD COLUMN IF NOT EXISTS `_spare_string_notnull_1` String COMMENT 'reserved spare column (schema-evolution)'",
+                "ALTER TABLE `fastpath` MODIFY COLUMN `_spare_string_notnull_1` DEFAULT 'none'",
+                "ALTER TABLE `fastpath` CLEAR COLUMN IF EXISTS `_spare_string_notnull_1` SETTINGS mutations_sync = 2");
+        assertThat(plan.notes()).singleElement().asString().contains("flag", "the default none");
+        assertThat(plan.to().requireColumn("flag").type()).isEqualTo(STRING);
+        apply(migration("m2").drop("flag"));
+        Plan dropped = apply(migration("m3").retire(2));
+        assertThat(dropped.statements()).extracting(Statement::sql).containsSubsequence(
+                "ALTER TABLE `fastpath` MODIFY COLUMN `_spare_string_notnull_1` REMOVE DEFAULT",
+                "ALTER TABLE `fastpath` CLEAR COLUMN IF EXISTS `_spare_string_notnull_1` SETTINGS mutations_sync = 2");
+        assertThat(dropped.to().pool().free(STRING)).isEqualTo(1);
     }
 
     private static void refused(ThrowingCallable call, ErrorCode code, String column) {

@@ -19,6 +19,14 @@ public enum Capability {
     ALTER_TYPE_BLOCKED_BY_VIEWS,
     /** {@code CREATE OR REPLACE VIEW} may change a view's columns freely (ClickHouse); PostgreSQL may only append. */
     VIEWS_REPLACE_ANY_SHAPE,
+    /**
+     * Nullability is part of a column's stored type (ClickHouse {@code Nullable(T)}), so a spare serves
+     * columns of its own nullability only; where it is a constraint (PostgreSQL) any spare of the type
+     * can serve a non-Nullable column.
+     */
+    NULLABLE_IS_STORED,
+    /** Views can read a table with {@code FINAL} (ClickHouse), collapsing rows of the same key on read. */
+    FINAL_VIEWS,
     /** {@code ALTER TABLE ... ADD COLUMN IF NOT EXISTS} and friends. */
     IDEMPOTENT_ALTER
 }

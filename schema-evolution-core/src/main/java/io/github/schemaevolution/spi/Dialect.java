@@ -90,6 +90,30 @@ public interface Dialect {
 
     Statement renameColumn(Table table, String from, String to);
 
+    /**
+     * Brings the free spare {@code column}, stored as {@code stored}, into use as a column of type
+     * {@code wanted} with the engine default {@code value} ({@code null} for none), without touching
+     * rows where the engine can. {@code recycled} says the spare was in use before (a writer still on a
+     * retired version may have written it since). Refuses, with a coded error saying what to do
+     * instead, what the engine cannot do that way.
+     */
+    default SpareUse useSpare(Table table, String column, ColumnType stored, ColumnType wanted,
+            io.github.schemaevolution.api.model.ColumnDefault value, boolean recycled) {
+        if (value != null || !stored.equals(wanted)) {
+            throw new io.github.schemaevolution.api.SchemaEvolutionException(
+                    io.github.schemaevolution.api.ErrorCode.FEATURE_UNSUPPORTED, name() + " cannot give spares defaults");
+        }
+        return new SpareUse(List.of(), stored, false, "NULL");
+    }
+
+    /**
+     * Removes the default or MATERIALIZED expression a spare had in use, before it is cleared for the
+     * pool (so that the cleared rows do not read it); none where {@link #clearColumn} removes it itself.
+     */
+    default List<Statement> removeDefault(Table table, String column, io.github.schemaevolution.api.model.ColumnDefault.Kind kind) {
+        return List.of();
+    }
+
     Statement dropColumn(Table table, String column);
 
     /** Changes a column's type; the statement's cost says whether the engine rewrites data. */

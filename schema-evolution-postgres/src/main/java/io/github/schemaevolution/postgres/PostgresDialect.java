@@ -16,6 +16,7 @@ import io.github.schemaevolution.spi.HistoryStore;
 import io.github.schemaevolution.spi.IdentifierRules;
 import io.github.schemaevolution.spi.IdentifierRules.Kind;
 import io.github.schemaevolution.spi.Introspector;
+import io.github.schemaevolution.spi.SpareUse;
 import io.github.schemaevolution.spi.Statement;
 import io.github.schemaevolution.spi.Statement.Cost;
 import io.github.schemaevolution.spi.ViewColumn;
@@ -223,7 +224,8 @@ public final class PostgresDialect implements Dialect {
 
     private static ReservePolicy foldReserve(ReservePolicy reserve) {
         Map<ColumnType, Integer> counts = new LinkedHashMap<>();
-        reserve.families().forEach(family -> counts.merge(PostgresTypes.canonical(family.type()), family.count(), Integer::sum));
+        // nullability is a constraint here, not a type: every spare is nullable, and any serves a non-Nullable column
+        reserve.families().forEach(family -> counts.merge(PostgresTypes.canonical(family.type()).orNullable(), family.count(), Integer::sum));
         ReservePolicy.Builder folded = ReservePolicy.builder().prefix(reserve.prefix());
         counts.forEach(folded::spares);
         return folded.build();
@@ -296,6 +298,12 @@ public final class PostgresDialect implements Dialect {
     private static String projected(String table, String view, ViewColumn column) {
         String alias = PostgresIdentifiers.column(view, column.alias());
         String source = column.isNull() ? "NULL" : PostgresIdentifiers.column(table, column.source());
+        if (column.nullsAs() != null) {
+            // an untyped literal takes the column's type in COALESCE
+            source = "COALESCE(" + source + ", " + PostgresSql.string(((ColumnDefault.Literal) column.nullsAs().value()).text()) + ")";
+            return (column.castTo() == null ? source : "CAST(" + source + " AS "
+                    + PostgresTypes.sql(column.castTo(), view, column.alias()) + ")") + " AS " + alias;
+        }
         if (column.castTo() == null) {
             return column.source().equals(column.alias()) ? source : source + " AS " + alias;
         }
@@ -364,6 +372,42 @@ public final class PostgresDialect implements Dialect {
     }
 
     /** {@code RENAME COLUMN}: a catalog change; views over the table keep reading the renamed column. */
+    /**
+     * Catalog only: {@code SET DEFAULT} applies to rows inserted from now on, so rows that exist keep
+     * the spare's NULL. A non-Nullable column gets a {@code NOT NULL ... NOT VALID} constraint
+     * (PostgreSQL 18), checked for new rows without a scan of the old ones, which still hold NULL and
+     * which the views read as the default; that default must be a constant, or each read of an old
+     * row would compute another value.
+     */
+    @Override
+    public SpareUse useSpare(Table table, String column, ColumnType stored, ColumnType wanted, ColumnDefault value,
+            boolean recycled) {
+        String display = table.displayName();
+        String quoted = PostgresIdentifiers.column(display, column);
+        ColumnType canonical = PostgresTypes.canonical(wanted);
+        List<String> actions = new ArrayList<>();
+        if (value != null) {
+            actions.add("ALTER COLUMN " + quoted + " SET DEFAULT " + PostgresSql.defaultValue(value.value(), canonical, display, column));
+        }
+        boolean notNull = !canonical.isNullable() && !canonical.orNullable().equals(canonical);
+        if (notNull && !(value != null && value.value() instanceof ColumnDefault.Literal)) {
+            throw new SchemaEvolutionException(ErrorCode.CHANGE_FORBIDDEN, display, column, "a spare comes into use as "
+                    + wanted.sql() + " (not Nullable) on postgresql with a constant default only: its rows that exist"
+                    + " hold NULL and read as the default, which an expression would compute anew on every read; give it a"
+                    + " constant default, add it as " + wanted.orNullable().sql() + ", or add it natively (allowNativeAdd)"
+                    + " where the engine writes the default into every row", null);
+        }
+        if (notNull) {
+            actions.add("ADD NOT NULL " + quoted + " NOT VALID");
+        }
+        List<Statement> statements = actions.isEmpty() ? List.of()
+                : List.of(Statement.instant(alter(table) + " " + String.join(", ", actions)));
+        String oldRows = notNull ? "the default " + ((ColumnDefault.Literal) value.value()).text() + " (NULL in the table, read"
+                + " as the default through the views)" : "NULL" + (value == null ? "" : " (the default applies to rows"
+                + " inserted from now on; a native ADD COLUMN would show it in every row)");
+        return new SpareUse(statements, notNull ? canonical : stored, notNull, oldRows);
+    }
+
     @Override
     public Statement renameColumn(Table table, String from, String to) {
         String display = table.displayName();

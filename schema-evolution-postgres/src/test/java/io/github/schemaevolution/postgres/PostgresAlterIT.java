@@ -145,8 +145,8 @@ class PostgresAlterIT {
         SchemaEvolution evolution = SchemaEvolution.connect(dataSource);
         evolution.create(SENSORS);
 
-        ApplyResult applied = evolution.apply(Migration.builder("add-latency", "sensors").add("latency", ColumnType.FLOAT64).build());
-        ApplyResult again = evolution.apply(Migration.builder("add-latency", "sensors").add("latency", ColumnType.FLOAT64).build());
+        ApplyResult applied = evolution.apply(Migration.builder("add-latency", "sensors").add("latency", ColumnType.FLOAT64.orNullable()).build());
+        ApplyResult again = evolution.apply(Migration.builder("add-latency", "sensors").add("latency", ColumnType.FLOAT64.orNullable()).build());
 
         assertThat(applied.outcome()).isEqualTo(ApplyResult.Outcome.APPLIED);
         assertThat(again.outcome()).isEqualTo(ApplyResult.Outcome.ALREADY_APPLIED);

@@ -179,13 +179,13 @@ class PostgresDialectTest {
     void spareFamiliesThatFoldIntoOneTypeAreMerged() {
         Table table = Table.builder("t").column("id", ColumnType.INT64)
                 .reserve(ReservePolicy.builder().spares(ColumnType.INT8, 2).spares(ColumnType.UINT64, 1)
-                        .spares(ColumnType.INT16, 1).build())
+                        .notNullSpares(ColumnType.INT16, 1).build())
                 .build();
 
         Table canonical = dialect.canonical(table);
 
         assertThat(canonical.reserve().families()).extracting(ReservePolicy.Family::type, ReservePolicy.Family::count)
-                .containsExactly(tuple(ColumnType.INT16, 3), tuple(ColumnType.decimal(20, 0), 1));
+                .containsExactly(tuple(ColumnType.INT16.orNullable(), 3), tuple(ColumnType.decimal(20, 0).orNullable(), 1));
         assertThat(dialect.createTable(table).get(0).sql())
                 .contains("\"_spare_int16_1\" smallint,", "\"_spare_int16_3\" smallint,", "\"_spare_decimal_20_0_1\" numeric(20,0)\n");
     }

@@ -66,6 +66,6 @@ class PostgresEvolutionIT extends EvolutionContract {
             insert.setString(4, "C");
             assertThatThrownBy(insert::executeUpdate).isInstanceOf(SQLException.class).hasMessageContaining("\"name\"");
         }
-        assertThat(evolution.pool(null, "p_retired").free(io.github.schemaevolution.api.model.ColumnType.STRING)).isEqualTo(2);
+        assertThat(evolution.pool(null, "p_retired").free(io.github.schemaevolution.api.model.ColumnType.STRING.orNullable())).isEqualTo(2);
     }
 }

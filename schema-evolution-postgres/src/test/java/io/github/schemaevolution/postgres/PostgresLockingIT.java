@@ -40,7 +40,7 @@ class PostgresLockingIT {
         SchemaEvolution evolution = SchemaEvolution.connect(dataSource, EvolutionSettings.DEFAULT
                 .withDdlLockTimeout(Duration.ofMillis(100)).withRetries(3, Duration.ofMillis(10)));
         evolution.create(table("busy"));
-        Migration add = Migration.builder("add", "busy").add("speed", FLOAT64).build();
+        Migration add = Migration.builder("add", "busy").add("speed", FLOAT64.orNullable()).build();
         try (Connection reader = dataSource.getConnection()) {
             reader.setAutoCommit(false);
             try (ResultSet rows = reader.createStatement().executeQuery("SELECT * FROM busy")) {

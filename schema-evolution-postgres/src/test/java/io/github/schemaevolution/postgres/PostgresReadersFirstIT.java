@@ -59,11 +59,11 @@ class PostgresReadersFirstIT {
         reader.start();
         secondReader.start();
         try {
-            step(prober, () -> evolution.apply(Migration.builder("add", "watched").add("speed", FLOAT64).build()));
+            step(prober, () -> evolution.apply(Migration.builder("add", "watched").add("speed", FLOAT64.orNullable()).build()));
             step(prober, () -> evolution.apply(Migration.builder("rename", "watched").rename("name", "label").build()));
             step(prober, () -> evolution.apply(Migration.builder("drop", "watched").drop("reading").build()));
             step(prober, () -> evolution.retire(null, "watched", 3));
-            step(prober, () -> evolution.apply(Migration.builder("add-other", "other").add("speed", FLOAT64).build()));
+            step(prober, () -> evolution.apply(Migration.builder("add-other", "other").add("speed", FLOAT64.orNullable()).build()));
             step(prober, () -> evolution.apply(Migration.builder("drop-other", "other").drop("speed").build()));
         } finally {
             prober.stop.set(true);
@@ -80,7 +80,7 @@ class PostgresReadersFirstIT {
             assertThat(row.getLong(1)).isEqualTo(ROWS);
             assertThat(row.getLong(2)).isEqualTo(ROWS);
         }
-        assertThat(evolution.pool(null, "watched").free(FLOAT64))
+        assertThat(evolution.pool(null, "watched").free(FLOAT64.orNullable()))
                 .as("the dropped column, cleared, came free as a spare beside the one left").isEqualTo(2);
         String spare = evolution.currentVersion(null, "watched").orElseThrow().slots().stream()
                 .filter(slot -> slot.id().equals("reading")).findFirst().orElseThrow().physicalName();

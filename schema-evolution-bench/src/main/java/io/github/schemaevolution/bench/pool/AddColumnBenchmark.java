@@ -87,7 +87,7 @@ public class AddColumnBenchmark {
 
     @Benchmark
     public ApplyResult poolAdd() {
-        return evolution.apply(Migration.builder("add-" + (++counter), "bench_add").add("metric_" + counter, FLOAT64).build());
+        return evolution.apply(Migration.builder("add-" + (++counter), "bench_add").add("metric_" + counter, FLOAT64.orNullable()).build());
     }
 
     @Benchmark

@@ -2,6 +2,7 @@ package io.github.schemaevolution.api.evolution;
 
 import io.github.schemaevolution.api.ErrorCode;
 import io.github.schemaevolution.api.SchemaEvolutionException;
+import io.github.schemaevolution.api.model.ColumnDefault;
 import io.github.schemaevolution.api.model.ColumnType;
 import io.github.schemaevolution.internal.Texts;
 import io.github.schemaevolution.spi.IdentifierRules;
@@ -38,7 +39,14 @@ public sealed interface Change
                 boolean nativeAdd = rest.endsWith(" allow-native");
                 String body = nativeAdd ? rest.substring(0, rest.length() - " allow-native".length()) : rest;
                 String[] parts = body.split(" ", 2);
-                return new AddColumn(parts[0], ColumnType.parse(parts[1]), nativeAdd);
+                ColumnDefault value = null;
+                String type = parts[1];
+                String first = type.split(" ", 2)[0];
+                if (DefaultToken.is(first)) {
+                    value = DefaultToken.decode(first);
+                    type = type.substring(first.length() + 1);
+                }
+                return new AddColumn(parts[0], ColumnType.parse(type), value, nativeAdd);
             }
             case "drop":
                 return new DropColumn(rest);
@@ -51,8 +59,10 @@ public sealed interface Change
                 return new WidenType(parts[0], ColumnType.parse(parts[1]));
             }
             case "refill": {
-                int space = rest.lastIndexOf(' ');
-                return new RefillPool(ColumnType.parse(rest.substring(0, space)), Integer.parseInt(rest.substring(space + 1)));
+                boolean notNull = rest.endsWith(" not-null");
+                String body = notNull ? rest.substring(0, rest.length() - " not-null".length()) : rest;
+                int space = body.lastIndexOf(' ');
+                return new RefillPool(ColumnType.parse(body.substring(0, space)), Integer.parseInt(body.substring(space + 1)), notNull);
             }
             case "retire":
                 return new RetireVersions(Integer.parseInt(rest));
@@ -84,18 +94,30 @@ public sealed interface Change
     boolean touchesData();
 
     /**
-     * Brings a free spare of the type's family into use under {@code name}. When no spare is free,
-     * a native {@code ADD COLUMN} is used only if {@code allowNativeAdd}; otherwise planning fails
-     * with POOL_EXHAUSTED before any DDL.
+     * Brings a free spare of the type's family into use under {@code name}, with the type asked for:
+     * a non-Nullable type takes a non-Nullable spare where nullability is part of the stored type
+     * (ClickHouse), and is enforced for new rows on PostgreSQL. {@code defaultValue} (may be
+     * {@code null}) is the engine default or MATERIALIZED expression; what older rows read is said in the
+     * plan's notes. When no spare is free, a native {@code ADD COLUMN} is used only if
+     * {@code allowNativeAdd}; otherwise planning fails with POOL_EXHAUSTED before any DDL.
      */
-    record AddColumn(String name, ColumnType type, boolean allowNativeAdd) implements Change {
+    record AddColumn(String name, ColumnType type, ColumnDefault defaultValue, boolean allowNativeAdd) implements Change {
         public AddColumn {
             checkColumn(name, "added column");
             requireType(type, "adding column " + name);
+            if (defaultValue != null && !defaultValue.fits(type)) {
+                throw new SchemaEvolutionException(ErrorCode.MODEL_INVALID, null, name, "the default "
+                        + DefaultToken.encode(defaultValue) + " does not fit " + type.sql(), null);
+            }
+        }
+
+        public AddColumn(String name, ColumnType type, boolean allowNativeAdd) {
+            this(name, type, null, allowNativeAdd);
         }
 
         public String describe() {
-            return "add " + name + " " + type.sql() + (allowNativeAdd ? " allow-native" : "");
+            return "add " + name + " " + (defaultValue == null ? "" : DefaultToken.encode(defaultValue) + " ") + type.sql()
+                    + (allowNativeAdd ? " allow-native" : "");
         }
 
         public boolean touchesData() {
@@ -175,8 +197,11 @@ public sealed interface Change
         }
     }
 
-    /** Adds {@code count} new spares of {@code family} to the pool. */
-    record RefillPool(ColumnType family, int count) implements Change {
+    /**
+     * Adds {@code count} new spares of {@code family} to the pool: nullable ones, or non-Nullable ones
+     * when {@code notNull} (see {@link io.github.schemaevolution.api.model.ReservePolicy}).
+     */
+    record RefillPool(ColumnType family, int count, boolean notNull) implements Change {
         public RefillPool {
             family = requireType(family, "a pool refill").withoutNullable();
             if (count < 1) {
@@ -185,8 +210,17 @@ public sealed interface Change
             }
         }
 
+        public RefillPool(ColumnType family, int count) {
+            this(family, count, false);
+        }
+
+        /** The type the new spares are stored as. */
+        public ColumnType storedType() {
+            return notNull ? family : family.orNullable();
+        }
+
         public String describe() {
-            return "refill " + family.sql() + " " + count;
+            return "refill " + family.sql() + " " + count + (notNull ? " not-null" : "");
         }
 
         public boolean touchesData() {

@@ -90,13 +90,24 @@ public record Migration(String id, String schema, String table, List<Change> cha
             return this;
         }
 
+        /** Adds through the pool, as {@code type} exactly (Nullable or not). */
         public Builder add(String name, ColumnType type) {
             return change(new Change.AddColumn(name, type, false));
+        }
+
+        /** Adds through the pool with an engine default or MATERIALIZED expression ({@link Change.AddColumn}). */
+        public Builder add(String name, ColumnType type, io.github.schemaevolution.api.model.ColumnDefault defaultValue) {
+            return change(new Change.AddColumn(name, type, defaultValue, false));
         }
 
         /** Adds through the pool, or natively when the family's pool is empty. */
         public Builder addOrNative(String name, ColumnType type) {
             return change(new Change.AddColumn(name, type, true));
+        }
+
+        /** Adds through the pool, or natively when the family's pool is empty, with a default. */
+        public Builder addOrNative(String name, ColumnType type, io.github.schemaevolution.api.model.ColumnDefault defaultValue) {
+            return change(new Change.AddColumn(name, type, defaultValue, true));
         }
 
         public Builder drop(String name) {
@@ -118,6 +129,11 @@ public record Migration(String id, String schema, String table, List<Change> cha
 
         public Builder refill(ColumnType family, int count) {
             return change(new Change.RefillPool(family, count));
+        }
+
+        /** Adds {@code count} non-Nullable spares of {@code family}. */
+        public Builder refillNotNull(ColumnType family, int count) {
+            return change(new Change.RefillPool(family, count, true));
         }
 
         public Builder change(Change change) {

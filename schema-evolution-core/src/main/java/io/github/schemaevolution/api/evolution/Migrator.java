@@ -5,6 +5,7 @@ import io.github.schemaevolution.api.SchemaEvolutionException;
 import io.github.schemaevolution.api.model.Column;
 import io.github.schemaevolution.api.model.ReservePolicy;
 import io.github.schemaevolution.api.model.Table;
+import io.github.schemaevolution.api.model.ColumnType;
 import io.github.schemaevolution.spi.Capability;
 import io.github.schemaevolution.spi.Dialect;
 import io.github.schemaevolution.spi.HistoryStore;
@@ -165,15 +166,28 @@ public final class Migrator {
         }
         SchemaVersion found = SchemaVersion.initial(schema, table, pool.prefix(), physical);
         Migration.Builder register = Migration.builder(REGISTER, table).schema(schema);
+        // families that the same spares serve (on PostgreSQL, Nullable and non-Nullable ones) are counted together
+        Map<ColumnType, ReservePolicy.Family> wanted = new LinkedHashMap<>();
         for (ReservePolicy.Family family : pool.families()) {
-            int missing = family.count() - found.freeSlots(dialect.canonicalType(family.type())).size();
-            if (missing > 0) {
-                register.refill(family.type(), missing);
-            }
+            ColumnType key = servingKey(dialect.canonicalType(family.type()));
+            ReservePolicy.Family before = wanted.get(key);
+            wanted.put(key, before == null ? family : new ReservePolicy.Family(before.type(), before.count() + family.count()));
         }
+        wanted.forEach((key, family) -> {
+            long free = found.slots().stream().filter(slot -> slot.free() && servingKey(slot.type()).equals(key)).count();
+            long missing = family.count() - free;
+            if (missing > 0) {
+                register.change(new Change.RefillPool(family.type(), (int) missing, family.notNull()));
+            }
+        });
         SchemaVersion zero = new SchemaVersion(schema, table, 0, pool.prefix(), found.columns(), found.slots());
         Plan plan = planner.plan(register.build(), zero, List.of(), live(connection, schema, table, pool.prefix()), Map.of());
         return run(connection, plan, interrupted).version();
+    }
+
+    /** Spares of the same serving key can hold the same columns: the type, and its nullability where that is stored. */
+    private ColumnType servingKey(ColumnType type) {
+        return dialect.has(Capability.NULLABLE_IS_STORED) ? type : type.withoutNullable();
     }
 
     /** Refuses, before anything runs, view names the engine cannot hold (too long, say) for the table's first versions. */

@@ -16,18 +16,21 @@ import java.util.stream.Collectors;
  *                    into use only when they are done
  * @param replacedViews the existing views the statements replace or drop: an engine that locks views
  *                    and tables in the same transaction locks these first, as their readers do
+ * @param notes       what the statements do not show, one line per column: which spare an add takes and
+ *                    what the rows that exist read in it (NULL, the type's empty value, or the default)
  */
 public record Plan(Migration migration, SchemaVersion from, SchemaVersion to, List<Statement> statements,
-                   List<Statement> afterCommit, List<String> replacedViews) {
+                   List<Statement> afterCommit, List<String> replacedViews, List<String> notes) {
 
     public Plan {
         statements = List.copyOf(statements);
         afterCommit = List.copyOf(afterCommit);
         replacedViews = List.copyOf(replacedViews);
+        notes = List.copyOf(notes);
     }
 
     public Plan(Migration migration, SchemaVersion from, SchemaVersion to, List<Statement> statements) {
-        this(migration, from, to, statements, List.of(), List.of());
+        this(migration, from, to, statements, List.of(), List.of(), List.of());
     }
 
     /** The worst cost among the statements: INSTANT when every step is metadata only. */
@@ -46,6 +49,6 @@ public record Plan(Migration migration, SchemaVersion from, SchemaVersion to, Li
     @Override
     public String toString() {
         return "plan " + migration.id() + " for " + to.display() + ": v" + from.version() + " -> v" + to.version()
-                + " (" + cost() + ")\n" + sql();
+                + " (" + cost() + ")\n" + notes.stream().map(note -> "-- " + note + "\n").collect(Collectors.joining()) + sql();
     }
 }

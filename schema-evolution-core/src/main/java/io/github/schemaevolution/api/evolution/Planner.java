@@ -3,12 +3,14 @@ package io.github.schemaevolution.api.evolution;
 import io.github.schemaevolution.api.ErrorCode;
 import io.github.schemaevolution.api.SchemaEvolutionException;
 import io.github.schemaevolution.api.model.Column;
+import io.github.schemaevolution.api.model.ColumnDefault;
 import io.github.schemaevolution.api.model.ColumnType;
 import io.github.schemaevolution.api.model.ReservePolicy;
 import io.github.schemaevolution.api.model.Table;
 import io.github.schemaevolution.spi.Capability;
 import io.github.schemaevolution.spi.Dialect;
 import io.github.schemaevolution.spi.IdentifierRules.Kind;
+import io.github.schemaevolution.spi.SpareUse;
 import io.github.schemaevolution.spi.Statement;
 import io.github.schemaevolution.spi.ViewColumn;
 
@@ -81,7 +83,7 @@ public final class Planner {
         if (current.version() > 0) {
             naming.latestName(next.table()).ifPresent(replaced::add);
         }
-        return new Plan(migration, current, next, statements, work.afterCommit, replaced);
+        return new Plan(migration, current, next, statements, work.afterCommit, replaced, work.notes);
     }
 
     /** How readers of {@code version} see the table once it is at {@code now}. */
@@ -89,12 +91,13 @@ public final class Planner {
         List<ViewColumn> columns = new ArrayList<>();
         for (MappedColumn column : version.columns()) {
             Slot slot = now.slot(column.slot());
+            ColumnDefault nullsAs = slot.nullsReadAsDefault() ? slot.defaultValue() : null;
             if (slot.generation() != column.generation()) {
                 columns.add(ViewColumn.nullAs(column.name(), column.type()));
             } else if (!slot.type().equals(column.type())) {
-                columns.add(new ViewColumn(slot.physicalName(), column.name(), column.type()));
+                columns.add(new ViewColumn(slot.physicalName(), column.name(), column.type(), nullsAs));
             } else {
-                columns.add(new ViewColumn(slot.physicalName(), column.name()));
+                columns.add(new ViewColumn(slot.physicalName(), column.name(), null, nullsAs));
             }
         }
         return columns;
@@ -161,6 +164,7 @@ public final class Planner {
         private final List<Statement> statements = new ArrayList<>();
         private final List<Statement> afterCommit = new ArrayList<>();
         private final List<String> droppedViews = new ArrayList<>();
+        private final List<String> notes = new ArrayList<>();
         private final List<SchemaVersion> history;
         private boolean retyped;
         private int retiredUpTo;
@@ -176,16 +180,19 @@ public final class Planner {
 
         void add(Change.AddColumn add) {
             checkNewName(add.name());
-            ColumnType family = dialect.canonicalType(add.type()).withoutNullable();
-            Slot spare = slots.stream().filter(s -> s.free() && s.family().equals(family)).findFirst().orElse(null);
+            ColumnType wanted = dialect.canonicalType(add.type());
+            ColumnDefault value = add.defaultValue();
+            if (!wanted.isNullable() && value == null && !dialect.has(Capability.NULLABLE_IS_STORED)
+                    && !wanted.orNullable().equals(wanted)) {
+                throw new SchemaEvolutionException(ErrorCode.CHANGE_FORBIDDEN, current.display(), add.name(), "a column"
+                        + " added as " + wanted.sql() + " (not Nullable) needs a default on " + dialect.name() + ": the"
+                        + " rows that exist and the writers of older versions, which do not know the column, have no value"
+                        + " for it; give it a default, or add it as " + wanted.orNullable().sql(), null);
+            }
+            Slot spare = slots.stream().filter(s -> s.free() && serves(s, wanted)).findFirst().orElse(null);
             if (spare == null) {
                 if (!add.allowNativeAdd()) {
-                    long retained = slots.stream().filter(s -> s.use() == Slot.Use.RETAINED && s.family().equals(family)).count();
-                    throw new SchemaEvolutionException(ErrorCode.POOL_EXHAUSTED, current.display(), add.name(),
-                            "no free spare of type " + family.sql() + " (" + PoolStatus.of(snapshot()) + (retained == 0 ? ""
-                                    : "; " + retained + " more held by dropped columns until the versions that map them"
-                                    + " are retired") + "); refill the pool, retire old versions or allow a native ADD COLUMN",
-                            null);
+                    throw exhausted(add.name(), wanted);
                 }
                 if (slots.stream().anyMatch(s -> s.physicalName().equalsIgnoreCase(add.name()) || s.id().equalsIgnoreCase(add.name()))) {
                     // ADD COLUMN IF NOT EXISTS would quietly do nothing, and the new column would read the old one
@@ -193,10 +200,11 @@ public final class Planner {
                             + " column of that name exists (a column renamed in the views, or a dropped one kept for older"
                             + " versions): a native ADD COLUMN needs a name of its own", null);
                 }
-                ColumnType type = dialect.canonicalType(add.type().orNullable());
-                statements.add(dialect.addColumn(live, Column.of(add.name(), type)));
-                slots.add(new Slot(add.name(), add.name(), type, 0, Slot.Use.COLUMN));
-                columns.add(new MappedColumn(add.name(), type, add.name(), 0));
+                statements.add(dialect.addColumn(live, new Column(add.name(), wanted, value, null)));
+                slots.add(new Slot(add.name(), add.name(), wanted, 0, Slot.Use.COLUMN, value, false));
+                columns.add(new MappedColumn(add.name(), wanted, add.name(), 0));
+                notes.add(add.name() + ": added natively; rows that exist read " + (value == null
+                        ? (wanted.isNullable() ? "NULL" : "the type's empty value") : "its default " + DefaultToken.encode(value)));
                 return;
             }
             String physical = spare.physicalName();
@@ -206,13 +214,39 @@ public final class Planner {
             if (dialect.has(Capability.METADATA_ONLY_RENAME) && nameFree) {
                 statements.add(dialect.renameColumn(live, physical, add.name()));
                 physical = add.name();
-            } else if (!dialect.has(Capability.METADATA_ONLY_RENAME) && spare.generation() > 0) {
-                // physical names stay put here: a writer still on a retired version may have written the
-                // spare since it was freed, so a recycled spare is emptied again before it shows a new name
-                statements.addAll(dialect.clearColumn(live, physical, spare.type()));
             }
-            replace(spare, spare.inUse(physical));
-            columns.add(new MappedColumn(add.name(), spare.type(), spare.id(), spare.generation()));
+            // physical names stay put where renames are not catalog-only: a writer still on a retired version
+            // may have written the spare since it was freed, so a recycled spare is emptied again there
+            boolean recycled = !dialect.has(Capability.METADATA_ONLY_RENAME) && spare.generation() > 0;
+            SpareUse use = dialect.useSpare(live, physical, spare.type(), wanted, value, recycled);
+            statements.addAll(use.statements());
+            replace(spare, spare.inUse(physical, use.storedType(), value, use.nullsReadAsDefault()));
+            columns.add(new MappedColumn(add.name(), wanted, spare.id(), spare.generation()));
+            notes.add(add.name() + ": spare " + spare.id() + " in use as " + wanted.sql()
+                    + (value == null ? "" : " " + DefaultToken.encode(value)) + "; rows that exist read " + use.oldRows());
+        }
+
+        /** Whether a free spare can hold a column of {@code wanted}: same type, and same nullability where it is stored. */
+        private boolean serves(Slot spare, ColumnType wanted) {
+            if (dialect.has(Capability.NULLABLE_IS_STORED)) {
+                return spare.type().equals(wanted);
+            }
+            return spare.type().withoutNullable().equals(wanted.withoutNullable());
+        }
+
+        private SchemaEvolutionException exhausted(String column, ColumnType wanted) {
+            long retained = slots.stream().filter(s -> s.use() == Slot.Use.RETAINED && serves(s, wanted)).count();
+            long otherNullability = slots.stream().filter(s -> s.free() && !serves(s, wanted)
+                    && s.type().withoutNullable().equals(wanted.withoutNullable())).count();
+            String hint = otherNullability == 0 ? "" : "; " + otherNullability + " free " + (wanted.isNullable()
+                    ? "non-Nullable" : "Nullable") + " spares of the type cannot hold it on " + dialect.name()
+                    + (wanted.isNullable() ? "" : " (reserve non-Nullable spares: ReservePolicy notNullSpares, or a"
+                    + " not-null refill; or add it as " + wanted.orNullable().sql() + ")");
+            return new SchemaEvolutionException(ErrorCode.POOL_EXHAUSTED, current.display(), column,
+                    "no free spare of type " + wanted.sql() + " (" + PoolStatus.of(snapshot()) + (retained == 0 ? ""
+                            : "; " + retained + " more held by dropped columns until the versions that map them"
+                            + " are retired") + hint + "); refill the pool, retire old versions or allow a native ADD COLUMN",
+                    null);
         }
 
         /** Metadata only: the column leaves the new version, and its slot is retained for the versions that map it. */
@@ -272,6 +306,10 @@ public final class Planner {
                     physical = spareName;
                 }
             }
+            if (slot.defaultValue() != null) {
+                // before the clearing, or the cleared rows would read the default
+                statements.addAll(dialect.removeDefault(live, physical, slot.defaultValue().kind()));
+            }
             boolean deferred = false;
             for (Statement statement : dialect.clearColumn(live, physical, slot.type())) {
                 if (dialect.has(Capability.TRANSACTIONAL_DDL) && statement.cost() != Statement.Cost.INSTANT) {
@@ -292,8 +330,7 @@ public final class Planner {
         void rename(Change.RenameColumn rename) {
             MappedColumn column = column(rename.from());
             checkNewName(rename.to());
-            Slot slot = slotOf(column);
-            refuseProtected(slot, "renamed");
+            // the physical column, a key column too, keeps its name: nothing the engine protects is touched
             columns.set(columns.indexOf(column), new MappedColumn(rename.to(), column.type(), column.slot(), column.generation()));
         }
 
@@ -322,10 +359,9 @@ public final class Planner {
         }
 
         void refill(Change.RefillPool refill) {
-            ColumnType family = dialect.canonicalType(refill.family());
+            ColumnType type = dialect.canonicalType(refill.storedType());
             for (int i = 0; i < refill.count(); i++) {
-                String name = nextSpareName(family);
-                ColumnType type = dialect.canonicalType(family.orNullable());
+                String name = nextSpareName(type);
                 statements.add(dialect.addColumn(live, new Column(name, type, null, ReservePolicy.SPARE_COMMENT)));
                 slots.add(new Slot(name, name, type, 0, Slot.Use.FREE));
             }

@@ -43,14 +43,15 @@ public record PoolStatus(Map<ColumnType, Family> families, int physicalColumns) 
         return new PoolStatus(families, version.slots().size());
     }
 
+    /** Free spares stored as {@code family} exactly: {@code Nullable(String)} and {@code String} spares are counted apart. */
     public int free(ColumnType family) {
-        Family counts = families.get(family.withoutNullable());
+        Family counts = families.get(family);
         return counts == null ? 0 : counts.free();
     }
 
     /** Spares of the family held by dropped columns until the versions that map them are retired. */
     public int retained(ColumnType family) {
-        Family counts = families.get(family.withoutNullable());
+        Family counts = families.get(family);
         return counts == null ? 0 : counts.retained();
     }
 

@@ -58,9 +58,9 @@ public record SchemaVersion(String schema, String table, int version, String spa
         return expected;
     }
 
-    /** Free spares, by family, in slot order. */
+    /** Free spares stored as {@code family} exactly, in slot order. */
     public List<Slot> freeSlots(ColumnType family) {
-        return slots.stream().filter(s -> s.free() && s.family().equals(family.withoutNullable())).toList();
+        return slots.stream().filter(s -> s.free() && s.family().equals(family)).toList();
     }
 
     /** Spares a drop returned whose old data is still to be removed ({@link Slot.Use#CLEARING}). */

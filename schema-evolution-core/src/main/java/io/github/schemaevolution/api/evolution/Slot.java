@@ -1,5 +1,6 @@
 package io.github.schemaevolution.api.evolution;
 
+import io.github.schemaevolution.api.model.ColumnDefault;
 import io.github.schemaevolution.api.model.ColumnType;
 
 import java.util.Objects;
@@ -9,8 +10,14 @@ import java.util.Objects;
  * first physical name); the physical name may (PostgreSQL renames are catalog-only, so spares are
  * renamed into use there). {@code generation} grows every time the column is cleared and returned
  * to the pool: a view column that read generation 3 must not read generation 4.
+ *
+ * <p>{@code defaultValue} is the engine default (or MATERIALIZED expression) the column was given when
+ * it came into use, removed again when it returns to the pool. {@code nullsReadAsDefault} marks a spare
+ * that came into use as a non-Nullable column on an engine where its older rows still hold NULL
+ * (PostgreSQL): views read those rows as the default, as the engine's own {@code ADD COLUMN} would show them.
  */
-public record Slot(String id, String physicalName, ColumnType type, int generation, Use use) {
+public record Slot(String id, String physicalName, ColumnType type, int generation, Use use, ColumnDefault defaultValue,
+                   boolean nullsReadAsDefault) {
 
     /** What the physical column is doing. */
     public enum Use {
@@ -37,19 +44,30 @@ public record Slot(String id, String physicalName, ColumnType type, int generati
         Objects.requireNonNull(physicalName, "physicalName");
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(use, "use");
+        if (nullsReadAsDefault && defaultValue == null) {
+            throw new IllegalArgumentException("slot " + id + " reads NULL as its default but has none");
+        }
+    }
+
+    public Slot(String id, String physicalName, ColumnType type, int generation, Use use) {
+        this(id, physicalName, type, generation, use, null, false);
     }
 
     public boolean free() {
         return use == Use.FREE;
     }
 
-    /** The family a spare serves: its type without Nullable. */
+    /**
+     * The family a spare serves: its type as stored, Nullable or not ({@code Nullable(String)} and
+     * {@code String} spares are different families where nullability is part of the stored type).
+     */
     public ColumnType family() {
-        return type.withoutNullable();
+        return type;
     }
 
-    Slot inUse(String newPhysicalName) {
-        return new Slot(id, newPhysicalName, type, generation, Use.SPARE_IN_USE);
+    /** In use as a column stored as {@code storedType}, with the engine default {@code value} (or none). */
+    Slot inUse(String newPhysicalName, ColumnType storedType, ColumnDefault value, boolean readNullsAsDefault) {
+        return new Slot(id, newPhysicalName, storedType, generation, Use.SPARE_IN_USE, value, readNullsAsDefault);
     }
 
     Slot returned(String newPhysicalName, ColumnType clearedType) {
@@ -58,7 +76,7 @@ public record Slot(String id, String physicalName, ColumnType type, int generati
 
     /** Dropped from the newest version, kept for the older ones that map it. */
     Slot retained() {
-        return new Slot(id, physicalName, type, generation, Use.RETAINED);
+        return new Slot(id, physicalName, type, generation, Use.RETAINED, defaultValue, nullsReadAsDefault);
     }
 
     /** Returned by a drop whose data is removed after the drop commits: not free until {@link #cleared()}. */
@@ -72,10 +90,10 @@ public record Slot(String id, String physicalName, ColumnType type, int generati
     }
 
     Slot renamed(String newPhysicalName) {
-        return new Slot(id, newPhysicalName, type, generation, use);
+        return new Slot(id, newPhysicalName, type, generation, use, defaultValue, nullsReadAsDefault);
     }
 
     Slot retyped(ColumnType newType) {
-        return new Slot(id, physicalName, newType, generation, use);
+        return new Slot(id, physicalName, newType, generation, use, defaultValue, nullsReadAsDefault);
     }
 }

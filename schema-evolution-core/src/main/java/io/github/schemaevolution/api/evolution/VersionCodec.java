@@ -33,6 +33,12 @@ final class VersionCodec {
             text.append("slot ").append(slot.id()).append(' ').append(slot.physicalName()).append(' ')
                     .append(slot.generation()).append(' ').append(slot.use()).append(' ').append(slot.type().sql()).append('\n');
         }
+        for (Slot slot : version.slots()) {
+            if (slot.defaultValue() != null) {
+                text.append("default ").append(slot.id()).append(' ').append(slot.nullsReadAsDefault() ? "reads-null-as-default" : "-")
+                        .append(' ').append(DefaultToken.encode(slot.defaultValue())).append('\n');
+            }
+        }
         return text.toString();
     }
 
@@ -55,6 +61,11 @@ final class VersionCodec {
             } else if (line.startsWith("slot ")) {
                 String[] f = line.split(" ", 6);
                 slots.add(new Slot(f[1], f[2], ColumnType.parse(f[5]), Integer.parseInt(f[3]), Slot.Use.valueOf(f[4])));
+            } else if (line.startsWith("default ")) {
+                String[] f = line.split(" ", 4);
+                Slot slot = slots.stream().filter(s -> s.id().equals(f[1])).findFirst().orElseThrow(() -> corrupt("default of no slot: " + line));
+                slots.set(slots.indexOf(slot), new Slot(slot.id(), slot.physicalName(), slot.type(), slot.generation(), slot.use(),
+                        DefaultToken.decode(f[3]), f[2].equals("reads-null-as-default")));
             } else if (!line.isEmpty()) {
                 throw corrupt("bad line: " + line);
             }

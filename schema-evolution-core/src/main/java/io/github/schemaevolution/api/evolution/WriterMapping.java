@@ -13,7 +13,8 @@ import java.util.stream.Collectors;
  * retain the columns it writes, renames leave physical names alone, and adds never reuse them, until
  * its version is retired.
  *
- * @param logical  the version's columns as readers of its view see them
+ * @param logical  the version's columns a writer writes, as readers of its view see them: all of them
+ *                 but those the engine computes (MATERIALIZED)
  * @param physical the physical column of each, in the same order: the column list of an INSERT, or
  *                 the names of a client-v2 RowBinary insert
  */
@@ -25,9 +26,14 @@ public record WriterMapping(String schema, String table, int version, List<Strin
     }
 
     static WriterMapping of(SchemaVersion version) {
-        List<String> logical = version.columns().stream().map(MappedColumn::name).toList();
+        List<String> logical = version.columns().stream().filter(column -> !computed(version.slot(column.slot())))
+                .map(MappedColumn::name).toList();
         return new WriterMapping(version.schema(), version.table(), version.version(), logical,
                 logical.stream().map(version::physicalName).toList());
+    }
+
+    private static boolean computed(Slot slot) {
+        return slot.defaultValue() != null && slot.defaultValue().kind() == io.github.schemaevolution.api.model.ColumnDefault.Kind.MATERIALIZED;
     }
 
     /** The physical column of {@code column}, as {@link SchemaVersion#physicalName} says. */

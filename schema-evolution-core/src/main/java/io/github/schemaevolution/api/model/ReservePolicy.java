@@ -19,7 +19,10 @@ import java.util.Objects;
  * family token is the type's notation in lower case with every run of other characters turned
  * into one {@code _} ({@code Decimal(18, 4) -> decimal_18_4}). Spares are nullable where the
  * engine allows it, so that an unused or returned spare holds NULL rather than a value that could
- * be mistaken for data.
+ * be mistaken for data, unless the policy asks for non-Nullable ones ({@link Builder#notNullSpares}):
+ * those serve columns that must not hold NULL (on ClickHouse, where nullability is part of the stored
+ * type and cannot change without rewriting the column), hold the type's empty value while free, and are
+ * named with {@code _notnull} after the family token ({@code _spare_string_notnull_1}).
  *
  * <p>Names starting with the prefix are reserved for spares: a user column may not use one.
  */
@@ -34,13 +37,15 @@ public record ReservePolicy(String prefix, List<Family> families) {
     /** No spares at all. */
     public static final ReservePolicy NONE = new ReservePolicy(DEFAULT_PREFIX, List.of());
 
-    /** {@code count} spares of {@code type}. */
+    /**
+     * {@code count} spares stored as {@code type}: {@code Nullable(T)} for nullable spares, {@code T} for
+     * non-Nullable ones (and for arrays, which no engine makes nullable).
+     */
     public record Family(ColumnType type, int count) {
         public Family {
             if (type == null) {
                 throw new SchemaEvolutionException(ErrorCode.TYPE_INVALID, "a spare family needs a type");
             }
-            type = type.withoutNullable();
             if (count < 1 || count > MAX_PER_FAMILY) {
                 throw new SchemaEvolutionException(ErrorCode.MODEL_INVALID,
                         "spare count for " + type.sql() + " must be 1.." + MAX_PER_FAMILY + ", got " + count);
@@ -50,6 +55,11 @@ public record ReservePolicy(String prefix, List<Family> families) {
         /** The family's part of a spare's name, e.g. {@code float32}. */
         public String token() {
             return familyToken(type);
+        }
+
+        /** Whether the spares are non-Nullable although the type could be Nullable. */
+        public boolean notNull() {
+            return !type.isNullable() && !type.orNullable().equals(type);
         }
     }
 
@@ -78,14 +88,15 @@ public record ReservePolicy(String prefix, List<Family> families) {
         List<Column> spares = new ArrayList<>();
         for (Family family : families) {
             for (int i = 1; i <= family.count(); i++) {
-                spares.add(new Column(spareName(family.type(), i), family.type().orNullable(), null, SPARE_COMMENT));
+                spares.add(new Column(spareName(family.type(), i), family.type(), null, SPARE_COMMENT));
             }
         }
         return List.copyOf(spares);
     }
 
+    /** The name of spare {@code index} of the family stored as {@code type} (see {@link Family#type()}). */
     public String spareName(ColumnType type, int index) {
-        return prefix + familyToken(type.withoutNullable()) + "_" + index;
+        return prefix + familyToken(type) + "_" + index;
     }
 
     /** Whether a column name is in the namespace reserved for spares. */
@@ -97,9 +108,11 @@ public record ReservePolicy(String prefix, List<Family> families) {
         return families.stream().mapToInt(Family::count).sum();
     }
 
+    /** The token of a stored spare type: its notation without Nullable, then {@code _notnull} when it could be Nullable but is not. */
     static String familyToken(ColumnType type) {
-        String token = type.sql().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_");
-        return token.replaceAll("^_+|_+$", "");
+        String token = type.withoutNullable().sql().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_");
+        boolean notNull = !type.isNullable() && !type.orNullable().equals(type);
+        return token.replaceAll("^_+|_+$", "") + (notNull ? "_notnull" : "");
     }
 
     /** Collects families in order; {@link #build()} validates the prefix and uniqueness. */
@@ -112,8 +125,15 @@ public record ReservePolicy(String prefix, List<Family> families) {
             return this;
         }
 
+        /** {@code count} nullable spares of {@code type} (Nullable or not as given, they are stored nullable). */
         public Builder spares(ColumnType type, int count) {
-            families.add(new Family(type, count));
+            families.add(new Family(type == null ? null : type.orNullable(), count));
+            return this;
+        }
+
+        /** {@code count} non-Nullable spares of {@code type}, for columns added as non-Nullable (see the class comment). */
+        public Builder notNullSpares(ColumnType type, int count) {
+            families.add(new Family(type == null ? null : type.withoutNullable(), count));
             return this;
         }
 

@@ -72,9 +72,35 @@ class EvolutionValuesTest {
         SchemaVersion first = SchemaVersion.initial(null, "t", "_spare_", List.of(Column.of("id", INT64),
                 Column.of("_spare_float64_1", nullable(FLOAT64)), Column.of("_spare_float64_2", nullable(FLOAT64))));
         assertThat(first.columns()).extracting(MappedColumn::name).containsExactly("id");
-        assertThat(first.pool().free(FLOAT64)).isEqualTo(2);
-        assertThat(first.freeSlots(FLOAT64)).extracting(Slot::physicalName).containsExactly("_spare_float64_1", "_spare_float64_2");
+        assertThat(first.pool().free(nullable(FLOAT64))).isEqualTo(2);
+        assertThat(first.pool().free(FLOAT64)).as("non-Nullable spares are another family").isZero();
+        assertThat(first.freeSlots(nullable(FLOAT64))).extracting(Slot::physicalName).containsExactly("_spare_float64_1", "_spare_float64_2");
         assertThat(first.physicalName("id")).isEqualTo("id");
-        assertThat(first.pool().toString()).isEqualTo("pool[Float64 2/2 free]");
+        assertThat(first.pool().toString()).isEqualTo("pool[Nullable(Float64) 2/2 free]");
+    }
+
+    @Test
+    void addsWithDefaultsReadBackFromTheirText() {
+        List<Change> changes = List.of(
+                new Change.AddColumn("update_time", io.github.schemaevolution.api.model.ColumnType.dateTime64(3),
+                        io.github.schemaevolution.api.model.ColumnDefault.now().materialized(), false),
+                new Change.AddColumn("label", STRING, io.github.schemaevolution.api.model.ColumnDefault.literal("a b%c\nd"), true),
+                new Change.AddColumn("score", FLOAT64, io.github.schemaevolution.api.model.ColumnDefault.expression("rand() / 2"), false),
+                new Change.RefillPool(STRING, 3, true));
+        for (Change change : changes) {
+            assertThat(Change.parse(change.describe())).isEqualTo(change);
+            assertThat(change.describe()).doesNotContain("\n");
+        }
+        assertThat(changes.get(0).describe()).isEqualTo("add update_time MATERIALIZED=now DateTime64(3)");
+        assertThat(changes.get(3).describe()).isEqualTo("refill String 3 not-null");
+    }
+
+    @Test
+    void slotDefaultsSurviveTheRecordedText() {
+        Slot withDefault = new Slot("_spare_string_1", "label", STRING, 2, Slot.Use.SPARE_IN_USE,
+                io.github.schemaevolution.api.model.ColumnDefault.literal("n/a x"), true);
+        SchemaVersion version = new SchemaVersion("s", "t", 3, "_spare_", List.of(new MappedColumn("label", STRING, "_spare_string_1", 2)),
+                List.of(withDefault, new Slot("id", "id", INT64, 0, Slot.Use.COLUMN)));
+        assertThat(SchemaVersion.decode(version.encode())).isEqualTo(version);
     }
 }

@@ -12,6 +12,7 @@ import io.github.schemaevolution.api.evolution.SchemaDiff;
 import io.github.schemaevolution.api.evolution.SchemaVersion;
 import io.github.schemaevolution.api.model.ClickHouseOptions;
 import io.github.schemaevolution.api.model.Column;
+import io.github.schemaevolution.api.model.ColumnDefault;
 import io.github.schemaevolution.api.model.ColumnType;
 import io.github.schemaevolution.api.model.PostgresOptions;
 import io.github.schemaevolution.api.model.ReservePolicy;
@@ -96,7 +97,7 @@ public abstract class EvolutionContract {
         assertThat(viewColumns("c_create_v1")).containsExactly("id", "name", "reading", "cc");
         assertThat(evolution.history(schema(), "c_create")).singleElement()
                 .satisfies(e -> assertThat(e.status()).isEqualTo(HistoryEntry.Status.APPLIED));
-        assertThat(evolution.pool(schema(), "c_create").free(FLOAT64)).isEqualTo(2);
+        assertThat(evolution.pool(schema(), "c_create").free(FLOAT64.orNullable())).isEqualTo(2);
     }
 
     @Test
@@ -113,14 +114,14 @@ public abstract class EvolutionContract {
 
         evolution.create(model("c_next"));
         userTable("c_next_v2");
-        Migration add = migration("add-dns", "c_next").add("dns_ms", FLOAT64).build();
+        Migration add = migration("add-dns", "c_next").add("dns_ms", nullable(FLOAT64)).build();
         refused(() -> evolution.apply(add), ErrorCode.NAME_TAKEN);
         assertThat(count("c_next_v2")).isEqualTo(3);
         assertThat(viewColumns("c_next_v2")).containsExactly("id", "note");
         assertThat(evolution.currentVersion(schema(), "c_next")).get().extracting(SchemaVersion::version).isEqualTo(1);
         assertThat(evolution.history(schema(), "c_next")).hasSize(1);
         assertThat(evolution.verify(schema(), "c_next").isEmpty()).isTrue();
-        assertThat(evolution.pool(schema(), "c_next").free(FLOAT64)).isEqualTo(2);
+        assertThat(evolution.pool(schema(), "c_next").free(FLOAT64.orNullable())).isEqualTo(2);
 
         execute("DROP TABLE " + qualified("c_next_v2"));
         assertThat(evolution.apply(add).version().version()).as("the same migration, once the name is free").isEqualTo(2);
@@ -132,7 +133,7 @@ public abstract class EvolutionContract {
         SchemaVersion created = evolution.ensure(model("c_ensure"));
         assertThat(created.version()).isEqualTo(1);
         assertThat(evolution.ensure(model("c_ensure"))).as("the same call again").isEqualTo(created);
-        SchemaVersion moved = evolution.apply(migration("add", "c_ensure").add("speed", FLOAT64).build()).version();
+        SchemaVersion moved = evolution.apply(migration("add", "c_ensure").add("speed", nullable(FLOAT64)).build()).version();
         assertThat(evolution.ensure(model("c_ensure"))).as("the version the migrations made").isEqualTo(moved);
 
         execute(foreignFastpathDdl(qualified("c_ensure_foreign")));
@@ -145,7 +146,7 @@ public abstract class EvolutionContract {
     void aUserTableInPlaceOfALiveViewStopsARetirementAndOneNamedLikeARetiredViewIsLeftAlone() throws SQLException {
         SchemaEvolution evolution = evolution();
         evolution.create(model("c_own"));
-        evolution.apply(migration("add", "c_own").add("speed", FLOAT64).build());
+        evolution.apply(migration("add", "c_own").add("speed", nullable(FLOAT64)).build());
         evolution.apply(migration("drop", "c_own").drop("speed").build());
         execute("DROP VIEW " + qualified("c_own_v1"));
         userTable("c_own_v1");
@@ -156,7 +157,7 @@ public abstract class EvolutionContract {
         execute("DROP TABLE " + qualified("c_own_v1"));
         evolution.retire(schema(), "c_own", 2);
         userTable("c_own_v2");
-        SchemaVersion next = evolution.apply(migration("add-more", "c_own").add("accel", FLOAT64).build()).version();
+        SchemaVersion next = evolution.apply(migration("add-more", "c_own").add("accel", nullable(FLOAT64)).build()).version();
         assertThat(next.version()).as("a retired version's name is no longer the library's").isEqualTo(5);
         assertThat(count("c_own_v2")).isEqualTo(3);
         assertThat(viewColumns("c_own_v2")).containsExactly("id", "note");
@@ -181,12 +182,12 @@ public abstract class EvolutionContract {
         insertRows("c_add", 4);
         int physicalBefore = physicalColumns("c_add");
 
-        ApplyResult result = evolution.apply(migration("add-speed", "c_add").add("speed", FLOAT64).build());
+        ApplyResult result = evolution.apply(migration("add-speed", "c_add").add("speed", nullable(FLOAT64)).build());
 
         assertThat(result.outcome()).isEqualTo(ApplyResult.Outcome.APPLIED);
         assertThat(result.version().version()).isEqualTo(2);
         assertThat(physicalColumns("c_add")).isEqualTo(physicalBefore);
-        assertThat(evolution.pool(schema(), "c_add").free(FLOAT64)).isEqualTo(1);
+        assertThat(evolution.pool(schema(), "c_add").free(FLOAT64.orNullable())).isEqualTo(1);
         setValue("c_add", result.version().physicalName("speed"), 1, 12.5);
         assertThat(values("c_add_v2", "speed")).containsExactly(null, 12.5, null, null);
         assertThat(viewColumns("c_add_v1")).containsExactly("id", "name", "reading", "cc");
@@ -202,7 +203,7 @@ public abstract class EvolutionContract {
         evolution.create(model("c_drop"));
         insertRows("c_drop", 3);
         int physicalBefore = physicalColumns("c_drop");
-        SchemaVersion v2 = evolution.apply(migration("add-speed", "c_drop").add("speed", FLOAT64).build()).version();
+        SchemaVersion v2 = evolution.apply(migration("add-speed", "c_drop").add("speed", nullable(FLOAT64)).build()).version();
         String speedSlot = v2.requireColumn("speed").slot();
         setValue("c_drop", v2.physicalName("speed"), 0, 1.5);
         setValue("c_drop", v2.physicalName("speed"), 2, 2.5);
@@ -211,15 +212,15 @@ public abstract class EvolutionContract {
         assertThat(v3.column("speed")).isEmpty();
         assertThat(viewColumns("c_drop_v3")).containsExactly("id", "name", "reading", "cc");
         assertThat(values("c_drop_v2", "speed")).as("readers of version 2 keep their column").containsExactly(1.5, null, 2.5);
-        SchemaVersion v4 = evolution.apply(migration("add-accel", "c_drop").add("accel", FLOAT64).build()).version();
+        SchemaVersion v4 = evolution.apply(migration("add-accel", "c_drop").add("accel", nullable(FLOAT64)).build()).version();
         assertThat(v4.requireColumn("accel").slot()).as("a dropped column's spare is kept while version 2 lives")
                 .isNotEqualTo(speedSlot);
 
         SchemaVersion v5 = evolution.retire(schema(), "c_drop", 3).version();
         assertThat(viewExists("c_drop_v2")).isFalse();
         assertThat(viewExists("c_drop_v4")).isTrue();
-        assertThat(v5.pool().free(FLOAT64)).isEqualTo(1);
-        SchemaVersion v6 = evolution.apply(migration("add-jerk", "c_drop").add("jerk", FLOAT64).build()).version();
+        assertThat(v5.pool().free(FLOAT64.orNullable())).isEqualTo(1);
+        SchemaVersion v6 = evolution.apply(migration("add-jerk", "c_drop").add("jerk", nullable(FLOAT64)).build()).version();
         assertThat(v6.requireColumn("jerk").slot()).as("the spare comes back once its versions are retired").isEqualTo(speedSlot);
         assertThat(values("c_drop_v6", "jerk")).containsExactly(null, null, null);
         setValue("c_drop", v6.physicalName("jerk"), 1, 9.75);
@@ -237,13 +238,13 @@ public abstract class EvolutionContract {
         SchemaVersion v2 = evolution.apply(migration("drop-name", "c_drop_orig").drop("name").build()).version();
         assertThat(viewColumns("c_drop_orig_v2")).containsExactly("id", "reading", "cc");
         assertThat(values("c_drop_orig_v1", "name")).containsExactly("name-0", "name-1");
-        assertThat(v2.pool().free(STRING)).isEqualTo(1);
-        assertThat(v2.pool().retained(STRING)).isEqualTo(1);
+        assertThat(v2.pool().free(STRING.orNullable())).isEqualTo(1);
+        assertThat(v2.pool().retained(STRING.orNullable())).isEqualTo(1);
         refused(() -> evolution.retire(schema(), "c_drop_orig", 2), ErrorCode.CHANGE_FORBIDDEN);
 
         ApplyResult retired = evolution.retire(schema(), "c_drop_orig", 1);
-        assertThat(retired.version().pool().free(STRING)).isEqualTo(2);
-        assertThat(retired.version().pool().retained(STRING)).isZero();
+        assertThat(retired.version().pool().free(STRING.orNullable())).isEqualTo(2);
+        assertThat(retired.version().pool().retained(STRING.orNullable())).isZero();
         assertThat(viewExists("c_drop_orig_v1")).isFalse();
         assertThat(evolution.history(schema(), "c_drop_orig")).last()
                 .satisfies(e -> assertThat(e.migrationId()).isEqualTo("retire-up-to-1"));
@@ -256,11 +257,11 @@ public abstract class EvolutionContract {
     void aWriterPinnedToAnOldVersionKeepsWritingAndNothingItWritesShowsUnderAnotherName() throws SQLException {
         SchemaEvolution evolution = evolution();
         evolution.create(model("c_pinned"));
-        SchemaVersion pinned = evolution.apply(migration("add-speed", "c_pinned").add("speed", FLOAT64).build()).version();
+        SchemaVersion pinned = evolution.apply(migration("add-speed", "c_pinned").add("speed", nullable(FLOAT64)).build()).version();
         write(pinned, 1, 1.5);
         evolution.apply(migration("drop-speed", "c_pinned").drop("speed").build());
         write(pinned, 2, 2.5);
-        SchemaVersion v4 = evolution.apply(migration("add-accel", "c_pinned").add("accel", FLOAT64).build()).version();
+        SchemaVersion v4 = evolution.apply(migration("add-accel", "c_pinned").add("accel", nullable(FLOAT64)).build()).version();
         write(pinned, 3, 3.5);
         SchemaVersion v5 = evolution.apply(migration("rename-name", "c_pinned").rename("name", "label").build()).version();
         write(pinned, 4, 4.5);
@@ -283,19 +284,19 @@ public abstract class EvolutionContract {
         SchemaVersion back = evolution.apply(migration("rename-back", "c_names").rename("label", "name").build()).version();
         assertThat(back.physicalName("name")).isEqualTo("name");
         evolution.apply(migration("rename-again", "c_names").rename("name", "label").build());
-        SchemaVersion added = evolution.apply(migration("add-name", "c_names").add("name", STRING).build()).version();
+        SchemaVersion added = evolution.apply(migration("add-name", "c_names").add("name", nullable(STRING)).build()).version();
         assertThat(added.physicalName("name")).as("a new column of the old name, in a spare of its own").isNotEqualTo("name");
         assertThat(values("c_names_v5", "label")).containsExactly("name-0", "name-1");
         assertThat(values("c_names_v5", "name")).containsExactly(null, null);
 
         SchemaVersion dropped = evolution.apply(migration("drop-reading", "c_names").drop("reading").build()).version();
-        SchemaVersion readded = evolution.apply(migration("add-reading", "c_names").add("reading", FLOAT64).build()).version();
+        SchemaVersion readded = evolution.apply(migration("add-reading", "c_names").add("reading", nullable(FLOAT64)).build()).version();
         assertThat(readded.requireColumn("reading").slot()).as("the dropped column's slot is kept for older versions")
                 .isNotEqualTo(dropped.slots().stream().filter(slot -> slot.id().equals("reading")).findFirst().orElseThrow().id());
         assertThat(values("c_names_v7", "reading")).containsExactly(null, null);
         assertThat(values("c_names_v5", "reading")).extracting(value -> ((Number) value).doubleValue()).containsExactly(0.5, 1.5);
-        refused(() -> evolution.apply(migration("native", "c_names").addOrNative("reading_2", FLOAT64).drop("reading")
-                .addOrNative("reading", FLOAT64).build()), ErrorCode.COLUMN_EXISTS);
+        refused(() -> evolution.apply(migration("native", "c_names").addOrNative("reading_2", nullable(FLOAT64)).drop("reading")
+                .addOrNative("reading", nullable(FLOAT64)).build()), ErrorCode.COLUMN_EXISTS);
         refused(() -> evolution.retire(schema(), "c_names", 0), ErrorCode.MODEL_INVALID);
         evolution.retire(schema(), "c_names", 2);
         refused(() -> evolution.retire(schema(), "c_names", 1), ErrorCode.CHANGE_FORBIDDEN);
@@ -306,7 +307,7 @@ public abstract class EvolutionContract {
     void theMappingTableTellsAnyLanguageThePhysicalColumnsOfEveryLiveVersion() throws SQLException {
         SchemaEvolution evolution = evolution();
         evolution.create(model("c_map"));
-        SchemaVersion v2 = evolution.apply(migration("add-speed", "c_map").add("speed", FLOAT64).build()).version();
+        SchemaVersion v2 = evolution.apply(migration("add-speed", "c_map").add("speed", nullable(FLOAT64)).build()).version();
         SchemaVersion v3 = evolution.apply(migration("rename-name", "c_map").rename("name", "label").build()).version();
         String mapping = qualified(EvolutionSettings.DEFAULT.historyTable() + "_columns");
         String query = "SELECT version, column_name, physical_name FROM " + mapping + " WHERE table_name = 'c_map'"
@@ -362,6 +363,53 @@ public abstract class EvolutionContract {
         }
     }
 
+    /**
+     * A non-Nullable column with a default and a MATERIALIZED one come through spares: writers of the new
+     * version leave them out and get the default; the rows that exist read what the plan's notes say.
+     */
+    @Test
+    void defaultsAndNonNullableColumnsComeThroughTheirSpares() throws SQLException {
+        SchemaEvolution evolution = evolution();
+        Table table = model("c_defaults").toBuilder().reserve(ReservePolicy.builder().spares(FLOAT64, 2).spares(INT32, 1)
+                .spares(STRING, 1).notNullSpares(STRING, 1).spares(DATETIME, 1).build()).build();
+        evolution.create(table);
+        insertRows("c_defaults", 2);
+        int physical = physicalColumns("c_defaults");
+        Plan plan = evolution.plan(migration("status", "c_defaults").add("status", STRING, ColumnDefault.literal("new"))
+                .add("seen_at", DATETIME.orNullable(), ColumnDefault.now().materialized()).build());
+        assertThat(plan.notes()).hasSize(2);
+        assertThat(plan.notes().get(0)).contains("status", "the default new");
+        SchemaVersion v2 = evolution.apply(plan.migration()).version();
+        assertThat(physicalColumns("c_defaults")).as("spares, no native add").isEqualTo(physical);
+        assertThat(v2.requireColumn("status").type()).isEqualTo(STRING);
+        assertThat(v2.writer().logical()).as("MATERIALIZED columns are the engine's to write")
+                .containsExactly("id", "name", "reading", "cc", "status");
+
+        insertRows("c_defaults", 2, 5); // writers of version 1 and of version 2 leaving the columns out
+        try (Connection connection = dataSource().getConnection();
+             PreparedStatement insert = connection.prepareStatement(v2.writer().insertSql(dialect()))) {
+            insert.setLong(1, 7);
+            insert.setString(2, "n7");
+            insert.setFloat(3, 0.5f);
+            insert.setString(4, "C");
+            insert.setString(5, "done");
+            insert.executeUpdate();
+        }
+        assertThat(values("c_defaults_v2", "status")).containsExactly("new", "new", "new", "new", "new", "done");
+        List<Object> seen = values("c_defaults_v2", "seen_at");
+        assertThat(seen.subList(2, 6)).as("rows written since read the insert time").doesNotContainNull();
+        boolean oldRowsNull = plan.notes().get(1).contains("read NULL");
+        assertThat(seen.subList(0, 2)).as(plan.notes().get(1)).allMatch(value -> (value == null) == oldRowsNull);
+        assertThat(viewColumns("c_defaults_v1")).containsExactly("id", "name", "reading", "cc");
+
+        // back to the pool: the default goes with the column, so the spare reads empty again
+        evolution.apply(migration("drop", "c_defaults").drop("status").build());
+        evolution.apply(migration("retire", "c_defaults").retire(2).build());
+        io.github.schemaevolution.api.evolution.PoolStatus pool = evolution.pool(schema(), "c_defaults");
+        assertThat(pool.free(STRING) + pool.free(STRING.orNullable())).as(pool.toString()).isEqualTo(2);
+        assertThat(evolution.verify(schema(), "c_defaults").isEmpty()).isTrue();
+    }
+
     @Test
     void renameShowsTheNewNameAndOldReadersKeepTheOld() throws SQLException {
         SchemaEvolution evolution = evolution();
@@ -394,22 +442,22 @@ public abstract class EvolutionContract {
         SchemaEvolution evolution = evolution();
         evolution.create(model("c_pool"));
         int physicalBefore = physicalColumns("c_pool");
-        refused(() -> evolution.apply(migration("two-strings", "c_pool").add("a", STRING).add("b", STRING).build()),
+        refused(() -> evolution.apply(migration("two-strings", "c_pool").add("a", nullable(STRING)).add("b", nullable(STRING)).build()),
                 ErrorCode.POOL_EXHAUSTED);
         assertThat(evolution.currentVersion(schema(), "c_pool")).map(SchemaVersion::version).contains(1);
         assertThat(physicalColumns("c_pool")).isEqualTo(physicalBefore);
 
         SchemaVersion refilled = evolution.apply(migration("refill", "c_pool").refill(STRING, 2).build()).version();
-        assertThat(refilled.pool().free(STRING)).isEqualTo(3);
+        assertThat(refilled.pool().free(STRING.orNullable())).isEqualTo(3);
         assertThat(physicalColumns("c_pool")).isEqualTo(physicalBefore + 2);
-        SchemaVersion added = evolution.apply(migration("two-strings", "c_pool").add("a", STRING).add("b", STRING).build()).version();
-        assertThat(added.pool().free(STRING)).isEqualTo(1);
+        SchemaVersion added = evolution.apply(migration("two-strings", "c_pool").add("a", nullable(STRING)).add("b", nullable(STRING)).build()).version();
+        assertThat(added.pool().free(STRING.orNullable())).isEqualTo(1);
         assertThat(physicalColumns("c_pool")).isEqualTo(physicalBefore + 2);
 
-        SchemaVersion withNative = evolution.apply(migration("native", "c_pool").addOrNative("big", INT64).build()).version();
+        SchemaVersion withNative = evolution.apply(migration("native", "c_pool").addOrNative("big", nullable(INT64)).build()).version();
         assertThat(physicalColumns("c_pool")).isEqualTo(physicalBefore + 3);
         assertThat(viewColumns("c_pool_latest")).endsWith("a", "b", "big");
-        assertThat(withNative.pool().free(INT64)).isZero();
+        assertThat(withNative.pool().free(INT64.orNullable())).isZero();
     }
 
     @Test
@@ -417,13 +465,13 @@ public abstract class EvolutionContract {
         SchemaEvolution evolution = evolution();
         evolution.create(model("c_refuse"));
         int physicalBefore = physicalColumns("c_refuse");
-        refused(() -> evolution.apply(migration("m", "c_refuse").add("name", FLOAT64).build()), ErrorCode.COLUMN_EXISTS);
+        refused(() -> evolution.apply(migration("m", "c_refuse").add("name", nullable(FLOAT64)).build()), ErrorCode.COLUMN_EXISTS);
         refused(() -> evolution.apply(migration("m", "c_refuse").drop("ghost").build()), ErrorCode.COLUMN_NOT_FOUND);
         refused(() -> evolution.apply(migration("m", "c_refuse").widen("reading", INT32).build()), ErrorCode.CHANGE_FORBIDDEN);
         refused(() -> evolution.apply(migration("m", "c_refuse").drop("id").build()), ErrorCode.CHANGE_FORBIDDEN);
         refused(() -> evolution.apply(migration("m", "c_refuse").add("bad-name", FLOAT64).build()), ErrorCode.IDENTIFIER_UNSAFE);
-        refused(() -> evolution.apply(migration("m", "c_refuse").add("select", FLOAT64).build()), ErrorCode.IDENTIFIER_RESERVED);
-        refused(() -> evolution.apply(migration("m", "c_nope").add("x", FLOAT64).build()), ErrorCode.NOT_REGISTERED);
+        refused(() -> evolution.apply(migration("m", "c_refuse").add("select", nullable(FLOAT64)).build()), ErrorCode.IDENTIFIER_RESERVED);
+        refused(() -> evolution.apply(migration("m", "c_nope").add("x", nullable(FLOAT64)).build()), ErrorCode.NOT_REGISTERED);
         assertThat(evolution.history(schema(), "c_refuse")).hasSize(1);
         assertThat(physicalColumns("c_refuse")).isEqualTo(physicalBefore);
     }
@@ -432,7 +480,7 @@ public abstract class EvolutionContract {
     void planIsADryRun() throws SQLException {
         SchemaEvolution evolution = evolution();
         evolution.create(model("c_plan"));
-        Plan plan = evolution.plan(migration("m", "c_plan").add("speed", FLOAT64).drop("name").build());
+        Plan plan = evolution.plan(migration("m", "c_plan").add("speed", nullable(FLOAT64)).drop("name").build());
         assertThat(plan.from().version()).isEqualTo(1);
         assertThat(plan.to().version()).isEqualTo(2);
         assertThat(plan.sql()).contains("c_plan_v2");
@@ -444,12 +492,12 @@ public abstract class EvolutionContract {
     void reRunningIsANoOpAndChangedContentFailsItsChecksum() {
         SchemaEvolution evolution = evolution();
         evolution.create(model("c_rerun"));
-        Migration migration = migration("add-speed", "c_rerun").add("speed", FLOAT64).build();
+        Migration migration = migration("add-speed", "c_rerun").add("speed", nullable(FLOAT64)).build();
         assertThat(evolution.apply(migration).outcome()).isEqualTo(ApplyResult.Outcome.APPLIED);
         ApplyResult again = evolution.apply(migration);
         assertThat(again.outcome()).isEqualTo(ApplyResult.Outcome.ALREADY_APPLIED);
         assertThat(again.version().version()).isEqualTo(2);
-        assertThatThrownBy(() -> evolution.apply(migration("add-speed", "c_rerun").add("speed", FLOAT32).build()))
+        assertThatThrownBy(() -> evolution.apply(migration("add-speed", "c_rerun").add("speed", nullable(FLOAT32)).build()))
                 .isInstanceOfSatisfying(SchemaEvolutionException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.CHECKSUM_MISMATCH);
                     assertThat(e.getMessage()).contains("add-speed", "add speed Float64", "add speed Float32");
@@ -467,7 +515,7 @@ public abstract class EvolutionContract {
         SchemaDiff diff = evolution.verify(schema(), "c_drift");
         assertThat(diff.isEmpty()).isFalse();
         assertThat(diff.extra()).singleElement().asString().startsWith("sneaky");
-        refused(() -> evolution.apply(migration("m", "c_drift").add("speed", FLOAT64).build()), ErrorCode.SCHEMA_DRIFT);
+        refused(() -> evolution.apply(migration("m", "c_drift").add("speed", nullable(FLOAT64)).build()), ErrorCode.SCHEMA_DRIFT);
         refused(() -> evolution.verifyAtStartup(schema(), "c_drift", true), ErrorCode.SCHEMA_DRIFT);
         assertThat(evolution.verifyAtStartup(schema(), "c_drift", false).extra()).hasSize(1);
         assertThat(evolution.history(schema(), "c_drift")).hasSize(1);
@@ -482,12 +530,12 @@ public abstract class EvolutionContract {
         assertThat(first.version()).isEqualTo(1);
         assertThat(first.columns()).hasSize(physicalBefore);
         assertThat(physicalColumns("c_adopted")).isEqualTo(physicalBefore + Fastpath.reserve().totalSpares());
-        assertThat(first.pool().free(FLOAT32)).isEqualTo(3);
+        assertThat(first.pool().free(FLOAT32.orNullable())).isEqualTo(3);
         assertThat(viewColumns("c_adopted_v1")).hasSize(physicalBefore).contains("measurement_uid", "test_helper_type");
         SchemaVersion again = evolution.adopt(schema(), "c_adopted", Fastpath.reserve());
         assertThat(again).isEqualTo(first);
         assertThat(physicalColumns("c_adopted")).isEqualTo(physicalBefore + Fastpath.reserve().totalSpares());
-        SchemaVersion v2 = evolution.apply(migration("ratio", "c_adopted").add("tls_ratio", FLOAT64).build()).version();
+        SchemaVersion v2 = evolution.apply(migration("ratio", "c_adopted").add("tls_ratio", nullable(FLOAT64)).build()).version();
         assertThat(v2.version()).isEqualTo(2);
     }
 
@@ -495,7 +543,7 @@ public abstract class EvolutionContract {
     void concurrentAppliersApplyExactlyOnce() throws Exception {
         evolution().create(model("c_race"));
         int appliers = 4;
-        Migration migration = migration("add-speed", "c_race").add("speed", FLOAT64).add("tries", INT32).build();
+        Migration migration = migration("add-speed", "c_race").add("speed", nullable(FLOAT64)).add("tries", nullable(INT32)).build();
         CountDownLatch start = new CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(appliers);
         try {
@@ -524,7 +572,7 @@ public abstract class EvolutionContract {
         List<HistoryEntry> history = evolution().history(schema(), "c_race");
         assertThat(history).filteredOn(e -> e.migrationId().equals("add-speed")).singleElement()
                 .satisfies(e -> assertThat(e.status()).isEqualTo(HistoryEntry.Status.APPLIED));
-        assertThat(evolution().pool(schema(), "c_race").free(FLOAT64)).isEqualTo(1);
+        assertThat(evolution().pool(schema(), "c_race").free(FLOAT64.orNullable())).isEqualTo(1);
     }
 
     // ---- helpers: plain JDBC through the dialect's own quoting ----
@@ -543,11 +591,16 @@ public abstract class EvolutionContract {
 
     /** Rows 0..n-1: id i, name "name-i", reading i + 0.5, cc "C{i%3}". */
     protected void insertRows(String table, int rows) throws SQLException {
+        insertRows(table, 0, rows);
+    }
+
+    /** Rows {@code from..to-1}, as {@link #insertRows(String, int)} makes them. */
+    protected void insertRows(String table, int from, int to) throws SQLException {
         try (Connection connection = dataSource().getConnection();
              PreparedStatement insert = connection.prepareStatement("INSERT INTO " + qualified(table) + " ("
                      + column(table, "id") + ", " + column(table, "name") + ", " + column(table, "reading") + ", "
                      + column(table, "cc") + ") VALUES (?, ?, ?, ?)")) {
-            for (int i = 0; i < rows; i++) {
+            for (int i = from; i < to; i++) {
                 insert.setLong(1, i);
                 insert.setString(2, "name-" + i);
                 insert.setFloat(3, i + 0.5f);
