@@ -212,13 +212,20 @@ public final class ClickHouseDialect implements Dialect {
      */
     @Override
     public Statement createOrReplaceView(String schema, String view, String table, List<ViewColumn> columns) {
+        return createOrReplaceView(schema, view, table, columns, false);
+    }
+
+    /** {@code FINAL} after the table when {@code collapsed}: a FINAL written after the view's name would be ignored. */
+    @Override
+    public Statement createOrReplaceView(String schema, String view, String table, List<ViewColumn> columns, boolean collapsed) {
         checkTableName(schema, view, Kind.VIEW, table);
         Set<String> aliases = columns.stream().map(ViewColumn::alias).collect(Collectors.toSet());
         String projection = columns.stream().map(c -> projected(table, view, c, aliases)).collect(Collectors.joining(", "));
         Set<Suspicious> casts = EnumSet.noneOf(Suspicious.class);
         columns.stream().filter(c -> c.castTo() != null).forEach(c -> casts.addAll(Suspicious.in(c.castTo().orNullable())));
         return Statement.instant("CREATE OR REPLACE VIEW " + IDENTIFIERS.qualified(schema, view)
-                + " AS SELECT " + projection + " FROM " + IDENTIFIERS.qualified(schema, table) + Suspicious.settingsClause(casts));
+                + " AS SELECT " + projection + " FROM " + IDENTIFIERS.qualified(schema, table) + (collapsed ? " FINAL" : "")
+                + Suspicious.settingsClause(casts));
     }
 
     private String projected(String table, String view, ViewColumn column, Set<String> aliases) {

@@ -69,6 +69,15 @@ public interface Dialect {
     /** A non-materialized view over {@code table} exposing {@code columns} under their aliases. */
     Statement createOrReplaceView(String schema, String view, String table, List<ViewColumn> columns);
 
+    /** As {@link #createOrReplaceView(String, String, String, List)}, reading the table with {@code FINAL} when {@code collapsed}. */
+    default Statement createOrReplaceView(String schema, String view, String table, List<ViewColumn> columns, boolean collapsed) {
+        if (collapsed) {
+            throw new io.github.schemaevolution.api.SchemaEvolutionException(
+                    io.github.schemaevolution.api.ErrorCode.FEATURE_UNSUPPORTED, name() + " has no FINAL views");
+        }
+        return createOrReplaceView(schema, view, table, columns);
+    }
+
     Statement dropView(String schema, String view);
 
     /**

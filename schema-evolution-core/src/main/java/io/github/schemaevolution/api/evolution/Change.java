@@ -18,7 +18,7 @@ import io.github.schemaevolution.spi.IdentifierRules.Kind;
  */
 public sealed interface Change
         permits Change.AddColumn, Change.DropColumn, Change.RenameColumn, Change.WidenType, Change.RefillPool,
-        Change.RetireVersions {
+        Change.RetireVersions, Change.FinalViews {
 
     /** Reads back {@link #describe()}: how an interrupted migration is resumed from its history entry. */
     static Change parse(String line) {
@@ -66,6 +66,11 @@ public sealed interface Change
             }
             case "retire":
                 return new RetireVersions(Integer.parseInt(rest));
+            case "views":
+                if (!rest.equals("final") && !rest.equals("plain")) {
+                    throw notAChange(line);
+                }
+                return new FinalViews(rest.equals("final"));
             default:
                 throw notAChange(line);
         }
@@ -162,6 +167,23 @@ public sealed interface Change
 
         public boolean touchesData() {
             return true;
+        }
+    }
+
+    /**
+     * Makes every view of the table read it with {@code FINAL} ({@code on}), or as it is: on a collapsing
+     * ClickHouse engine (ReplacingMergeTree, CollapsingMergeTree, ...) a view with {@code FINAL} shows one
+     * row per key whether or not the parts have merged. A {@code FINAL} a reader writes after a view's name
+     * is ignored by ClickHouse, so readers that need collapsed rows use such views (or
+     * {@code SETTINGS final = 1}). Views of every live version, and of later ones, follow.
+     */
+    record FinalViews(boolean on) implements Change {
+        public String describe() {
+            return "views " + (on ? "final" : "plain");
+        }
+
+        public boolean touchesData() {
+            return false;
         }
     }
 

@@ -131,6 +131,11 @@ public record Migration(String id, String schema, String table, List<Change> cha
             return change(new Change.RefillPool(family, count));
         }
 
+        /** Makes the table's views read it with {@code FINAL} ({@link Change.FinalViews}). */
+        public Builder finalViews(boolean on) {
+            return change(new Change.FinalViews(on));
+        }
+
         /** Adds {@code count} non-Nullable spares of {@code family}. */
         public Builder refillNotNull(ColumnType family, int count) {
             return change(new Change.RefillPool(family, count, true));

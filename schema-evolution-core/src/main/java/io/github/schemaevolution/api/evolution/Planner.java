@@ -62,9 +62,11 @@ public final class Planner {
                 work.refill(refill);
             } else if (change instanceof Change.RetireVersions retire) {
                 work.retire(retire);
+            } else if (change instanceof Change.FinalViews finalViews) {
+                work.finalViews(finalViews);
             }
         }
-        SchemaVersion next = current.next(work.columns, work.slots);
+        SchemaVersion next = current.next(work.columns, work.slots, work.finalViews);
         // the versions whose views live on: a retirement in this migration ends some
         List<SchemaVersion> liveVersions = history.stream().filter(v -> v.version() > work.retiredUpTo).toList();
         List<Statement> statements = new ArrayList<>();
@@ -72,11 +74,12 @@ public final class Planner {
         if (retyped) {
             statements.addAll(dropViews(liveVersions));
         }
+        boolean everyView = retyped || next.finalViews() != current.finalViews();
         statements.addAll(work.statements);
-        statements.addAll(views(liveVersions, current, next, retyped));
+        statements.addAll(views(liveVersions, current, next, everyView));
         List<String> replaced = new ArrayList<>(work.droppedViews);
         for (SchemaVersion version : liveVersions) {
-            if (retyped || !projection(version, current).equals(projection(version, next))) {
+            if (everyView || !projection(version, current).equals(projection(version, next))) {
                 replaced.add(naming.viewName(version.table(), version.version()));
             }
         }
@@ -104,7 +107,7 @@ public final class Planner {
     }
 
     private Statement view(SchemaVersion version, SchemaVersion now, String name) {
-        return dialect.createOrReplaceView(now.schema(), name, now.table(), projection(version, now));
+        return dialect.createOrReplaceView(now.schema(), name, now.table(), projection(version, now), now.finalViews());
     }
 
     private List<Statement> dropViews(List<SchemaVersion> history) {
@@ -168,6 +171,7 @@ public final class Planner {
         private final List<SchemaVersion> history;
         private boolean retyped;
         private int retiredUpTo;
+        private boolean finalViews;
 
         Work(SchemaVersion current, Table live, Map<String, String> protectedColumns, List<SchemaVersion> history) {
             this.current = current;
@@ -176,6 +180,25 @@ public final class Planner {
             this.history = history;
             this.columns = new ArrayList<>(current.columns());
             this.slots = new ArrayList<>(current.slots());
+            this.finalViews = current.finalViews();
+        }
+
+        /** Checked on the live table: only an engine that collapses rows has something for FINAL to do. */
+        void finalViews(Change.FinalViews change) {
+            if (change.on() == finalViews) {
+                throw new SchemaEvolutionException(ErrorCode.CHANGE_FORBIDDEN, current.display(), null, "the views read the"
+                        + " table " + (finalViews ? "with FINAL" : "without FINAL") + " already", null);
+            }
+            if (change.on() && !dialect.has(Capability.FINAL_VIEWS)) {
+                throw new SchemaEvolutionException(ErrorCode.FEATURE_UNSUPPORTED, current.display(), null, dialect.name()
+                        + " has no FINAL: its tables show every row as written", null);
+            }
+            if (change.on() && live.clickHouse().engine() instanceof io.github.schemaevolution.api.model.ClickHouseOptions.MergeTree) {
+                throw new SchemaEvolutionException(ErrorCode.CHANGE_FORBIDDEN, current.display(), null, "the table is a plain"
+                        + " MergeTree, which collapses nothing: FINAL views are for ReplacingMergeTree, CollapsingMergeTree"
+                        + " and the other engines that merge rows of one key", null);
+            }
+            finalViews = change.on();
         }
 
         void add(Change.AddColumn add) {

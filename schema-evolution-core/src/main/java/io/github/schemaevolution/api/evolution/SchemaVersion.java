@@ -15,16 +15,23 @@ import java.util.Optional;
 /**
  * Immutable snapshot of one version of a table: the columns readers see (in order) and every
  * physical column with its pool state. Recorded in the history table, so that the view of any
- * version can be rebuilt and the live schema can be checked against it.
+ * version can be rebuilt and the live schema can be checked against it. {@code finalViews} says that
+ * the table's views read it with {@code FINAL} (a collapsing ClickHouse engine), see {@link Change.FinalViews}.
  */
 public record SchemaVersion(String schema, String table, int version, String sparePrefix,
-                            List<MappedColumn> columns, List<Slot> slots) {
+                            List<MappedColumn> columns, List<Slot> slots, boolean finalViews) {
 
     public SchemaVersion {
         Objects.requireNonNull(table, "table");
         Objects.requireNonNull(sparePrefix, "sparePrefix");
         columns = List.copyOf(columns);
         slots = List.copyOf(slots);
+    }
+
+    /** A version whose views read the table as it is ({@code finalViews} false). */
+    public SchemaVersion(String schema, String table, int version, String sparePrefix, List<MappedColumn> columns,
+            List<Slot> slots) {
+        this(schema, table, version, sparePrefix, columns, slots, false);
     }
 
     public Optional<MappedColumn> column(String name) {
@@ -71,7 +78,7 @@ public record SchemaVersion(String schema, String table, int version, String spa
     /** This version with its {@link #clearingSlots()} free. */
     SchemaVersion cleared() {
         return new SchemaVersion(schema, table, version, sparePrefix, columns,
-                slots.stream().map(s -> s.use() == Slot.Use.CLEARING ? s.cleared() : s).toList());
+                slots.stream().map(s -> s.use() == Slot.Use.CLEARING ? s.cleared() : s).toList(), finalViews);
     }
 
     public PoolStatus pool() {
@@ -115,7 +122,7 @@ public record SchemaVersion(String schema, String table, int version, String spa
         return schema == null ? table : schema + "." + table;
     }
 
-    SchemaVersion next(List<MappedColumn> newColumns, List<Slot> newSlots) {
-        return new SchemaVersion(schema, table, version + 1, sparePrefix, newColumns, newSlots);
+    SchemaVersion next(List<MappedColumn> newColumns, List<Slot> newSlots, boolean newFinalViews) {
+        return new SchemaVersion(schema, table, version + 1, sparePrefix, newColumns, newSlots, newFinalViews);
     }
 }

@@ -33,6 +33,9 @@ final class VersionCodec {
             text.append("slot ").append(slot.id()).append(' ').append(slot.physicalName()).append(' ')
                     .append(slot.generation()).append(' ').append(slot.use()).append(' ').append(slot.type().sql()).append('\n');
         }
+        if (version.finalViews()) {
+            text.append("views final\n");
+        }
         for (Slot slot : version.slots()) {
             if (slot.defaultValue() != null) {
                 text.append("default ").append(slot.id()).append(' ').append(slot.nullsReadAsDefault() ? "reads-null-as-default" : "-")
@@ -53,6 +56,7 @@ final class VersionCodec {
         }
         List<MappedColumn> columns = new ArrayList<>();
         List<Slot> slots = new ArrayList<>();
+        boolean finalViews = false;
         for (int i = 2; i < lines.length; i++) {
             String line = lines[i];
             if (line.startsWith("column ")) {
@@ -61,6 +65,8 @@ final class VersionCodec {
             } else if (line.startsWith("slot ")) {
                 String[] f = line.split(" ", 6);
                 slots.add(new Slot(f[1], f[2], ColumnType.parse(f[5]), Integer.parseInt(f[3]), Slot.Use.valueOf(f[4])));
+            } else if (line.equals("views final")) {
+                finalViews = true;
             } else if (line.startsWith("default ")) {
                 String[] f = line.split(" ", 4);
                 Slot slot = slots.stream().filter(s -> s.id().equals(f[1])).findFirst().orElseThrow(() -> corrupt("default of no slot: " + line));
@@ -71,7 +77,7 @@ final class VersionCodec {
             }
         }
         return new SchemaVersion(table[1].equals(NO_SCHEMA) ? null : table[1], table[2], Integer.parseInt(table[3]),
-                table[4], columns, slots);
+                table[4], columns, slots, finalViews);
     }
 
     private static SchemaEvolutionException corrupt(String what) {

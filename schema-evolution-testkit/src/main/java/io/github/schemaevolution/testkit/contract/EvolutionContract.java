@@ -238,13 +238,14 @@ public abstract class EvolutionContract {
         SchemaVersion v2 = evolution.apply(migration("drop-name", "c_drop_orig").drop("name").build()).version();
         assertThat(viewColumns("c_drop_orig_v2")).containsExactly("id", "reading", "cc");
         assertThat(values("c_drop_orig_v1", "name")).containsExactly("name-0", "name-1");
+        // the dropped column is String: a non-Nullable spare once cleared where nullability is stored, a Nullable one elsewhere
         assertThat(v2.pool().free(STRING.orNullable())).isEqualTo(1);
-        assertThat(v2.pool().retained(STRING.orNullable())).isEqualTo(1);
+        assertThat(v2.pool().retained(STRING) + v2.pool().retained(STRING.orNullable())).isEqualTo(1);
         refused(() -> evolution.retire(schema(), "c_drop_orig", 2), ErrorCode.CHANGE_FORBIDDEN);
 
         ApplyResult retired = evolution.retire(schema(), "c_drop_orig", 1);
-        assertThat(retired.version().pool().free(STRING.orNullable())).isEqualTo(2);
-        assertThat(retired.version().pool().retained(STRING.orNullable())).isZero();
+        assertThat(retired.version().pool().free(STRING) + retired.version().pool().free(STRING.orNullable())).isEqualTo(2);
+        assertThat(retired.version().pool().retained(STRING) + retired.version().pool().retained(STRING.orNullable())).isZero();
         assertThat(viewExists("c_drop_orig_v1")).isFalse();
         assertThat(evolution.history(schema(), "c_drop_orig")).last()
                 .satisfies(e -> assertThat(e.migrationId()).isEqualTo("retire-up-to-1"));
@@ -500,7 +501,7 @@ public abstract class EvolutionContract {
         assertThatThrownBy(() -> evolution.apply(migration("add-speed", "c_rerun").add("speed", nullable(FLOAT32)).build()))
                 .isInstanceOfSatisfying(SchemaEvolutionException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.CHECKSUM_MISMATCH);
-                    assertThat(e.getMessage()).contains("add-speed", "add speed Float64", "add speed Float32");
+                    assertThat(e.getMessage()).contains("add-speed", "add speed Nullable(Float64)", "add speed Nullable(Float32)");
                 });
         assertThat(evolution.history(schema(), "c_rerun")).hasSize(2);
     }
