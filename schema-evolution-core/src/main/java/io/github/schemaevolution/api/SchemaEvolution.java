@@ -155,6 +155,18 @@ public final class SchemaEvolution {
     }
 
     /**
+     * The migration that records the table's drift as its next version ({@link Change.AbsorbColumn} per
+     * column made or retyped outside the library), to review with {@link #plan} and then {@link #apply}:
+     * a table that drifts again in between is refused by the apply. Empty when there is no drift.
+     *
+     * @throws SchemaEvolutionException CHANGE_FORBIDDEN when a column was dropped outside the library,
+     *         which older versions still read: restore it instead
+     */
+    public Optional<Migration> absorbing(String schema, String table) {
+        return migrator.absorbing(schema, table);
+    }
+
+    /**
      * The start-up check: verifies the table and either logs a warning or throws SCHEMA_DRIFT
      * carrying the difference.
      */

@@ -18,7 +18,7 @@ import io.github.schemaevolution.spi.IdentifierRules.Kind;
  */
 public sealed interface Change
         permits Change.AddColumn, Change.DropColumn, Change.RenameColumn, Change.WidenType, Change.RefillPool,
-        Change.RetireVersions, Change.FinalViews {
+        Change.RetireVersions, Change.FinalViews, Change.AbsorbColumn {
 
     /** Reads back {@link #describe()}: how an interrupted migration is resumed from its history entry. */
     static Change parse(String line) {
@@ -66,6 +66,10 @@ public sealed interface Change
             }
             case "retire":
                 return new RetireVersions(Integer.parseInt(rest));
+            case "absorb": {
+                String[] parts = rest.split(" ", 2);
+                return new AbsorbColumn(parts[0], ColumnType.parse(parts[1]));
+            }
             case "views":
                 if (!rest.equals("final") && !rest.equals("plain")) {
                     throw notAChange(line);
@@ -167,6 +171,29 @@ public sealed interface Change
 
         public boolean touchesData() {
             return true;
+        }
+    }
+
+    /**
+     * Records a change made to the table outside the library, after review: a column someone added
+     * (it joins the new version under its name; one named with the spare prefix joins the pool as a free
+     * spare), or a column someone retyped to {@code type} (older versions' views keep their type by a
+     * cast). Runs no DDL on the table: the column must be in the live table with exactly this type, or
+     * the migration fails on the drift it does not cover. A column dropped outside the library cannot
+     * be absorbed, since older versions still read it.
+     */
+    record AbsorbColumn(String name, ColumnType type) implements Change {
+        public AbsorbColumn {
+            checkColumn(name, "absorbed column");
+            requireType(type, "absorbing column " + name);
+        }
+
+        public String describe() {
+            return "absorb " + name + " " + type.sql();
+        }
+
+        public boolean touchesData() {
+            return false;
         }
     }
 

@@ -131,6 +131,11 @@ public record Migration(String id, String schema, String table, List<Change> cha
             return change(new Change.RefillPool(family, count));
         }
 
+        /** Records a column made or retyped outside the library ({@link Change.AbsorbColumn}). */
+        public Builder absorb(String name, ColumnType type) {
+            return change(new Change.AbsorbColumn(name, type));
+        }
+
         /** Makes the table's views read it with {@code FINAL} ({@link Change.FinalViews}). */
         public Builder finalViews(boolean on) {
             return change(new Change.FinalViews(on));

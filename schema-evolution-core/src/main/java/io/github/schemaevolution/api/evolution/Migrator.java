@@ -369,9 +369,36 @@ public final class Migrator {
         }
     }
 
+    /** See {@link io.github.schemaevolution.api.SchemaEvolution#absorbing}. */
+    public Optional<Migration> absorbing(String schema, String table) {
+        try (Connection connection = dataSource.getConnection()) {
+            SchemaVersion current = current(registered(connection, schema, table));
+            Map<String, ColumnType> expected = current.expectedPhysicalColumns();
+            List<Column> live = dialect.introspector().physicalColumns(connection, schema, table);
+            List<String> missing = expected.keySet().stream()
+                    .filter(name -> live.stream().noneMatch(c -> c.name().equals(name))).toList();
+            if (!missing.isEmpty()) {
+                throw new SchemaEvolutionException(ErrorCode.CHANGE_FORBIDDEN, current.display(), missing.get(0), "dropped"
+                        + " outside the library: " + missing + "; versions still read them, so they cannot be absorbed:"
+                        + " restore them", null);
+            }
+            Migration.Builder absorb = Migration.builder("absorb-v" + (current.version() + 1), table).schema(schema);
+            for (Column column : live) {
+                ColumnType type = dialect.canonicalType(column.type());
+                if (!type.equals(expected.get(column.name()))) {
+                    absorb.absorb(column.name(), type);
+                }
+            }
+            Migration migration = absorb.build();
+            return migration.changes().isEmpty() ? Optional.empty() : Optional.of(migration);
+        } catch (SQLException e) {
+            throw databaseError("cannot read the drift of " + display(schema, table), e);
+        }
+    }
+
     private Plan plan(Connection connection, Migration migration, List<HistoryEntry> entries) throws SQLException {
         SchemaVersion current = current(entries);
-        SchemaDiff drift = diff(connection, current);
+        SchemaDiff drift = diff(connection, current, covered(migration, current));
         if (!drift.isEmpty()) {
             throw new SchemaEvolutionException(ErrorCode.SCHEMA_DRIFT, current.display(), null,
                     "refusing to plan " + migration.id() + " on a drifted table: " + drift, null);
@@ -463,11 +490,39 @@ public final class Migrator {
     }
 
     private SchemaDiff diff(Connection connection, SchemaVersion expected) throws SQLException {
-        Map<String, io.github.schemaevolution.api.model.ColumnType> live = new LinkedHashMap<>();
+        return diff(connection, expected, Map.of());
+    }
+
+    /** The drift of the live table from {@code expected}, but for the columns {@code covered} names with their live type. */
+    private SchemaDiff diff(Connection connection, SchemaVersion expected, Map<String, ColumnType> covered) throws SQLException {
+        Map<String, ColumnType> live = new LinkedHashMap<>();
         for (Column column : dialect.introspector().physicalColumns(connection, expected.schema(), expected.table())) {
             live.put(column.name(), column.type());
         }
-        return SchemaDiff.of(expected.display(), expected.version(), expected.expectedPhysicalColumns(), live);
+        Map<String, ColumnType> wanted = new LinkedHashMap<>(expected.expectedPhysicalColumns());
+        covered.forEach((name, type) -> {
+            if (type.equals(live.get(name) == null ? null : dialect.canonicalType(live.get(name)))) {
+                wanted.put(name, live.get(name));
+            }
+        });
+        return SchemaDiff.of(expected.display(), expected.version(), wanted, live);
+    }
+
+    /**
+     * The drift a migration takes up: columns it absorbs, and columns made by hand that it adds under the
+     * same name and type (the {@code ADD COLUMN IF NOT EXISTS} habit). Any other drift still stops it.
+     */
+    private Map<String, ColumnType> covered(Migration migration, SchemaVersion current) {
+        Map<String, ColumnType> covered = new LinkedHashMap<>();
+        for (Change change : migration.changes()) {
+            if (change instanceof Change.AbsorbColumn absorb) {
+                covered.put(absorb.name(), dialect.canonicalType(absorb.type()));
+            } else if (change instanceof Change.AddColumn add
+                    && current.slots().stream().noneMatch(slot -> slot.physicalName().equals(add.name()))) {
+                covered.put(add.name(), dialect.canonicalType(add.type()));
+            }
+        }
+        return covered;
     }
 
     /** The live table, its columns starting with {@code sparePrefix} (the table's own, which may not be the default) read as spares. */

@@ -64,6 +64,8 @@ public final class Planner {
                 work.retire(retire);
             } else if (change instanceof Change.FinalViews finalViews) {
                 work.finalViews(finalViews);
+            } else if (change instanceof Change.AbsorbColumn absorb) {
+                work.absorb(absorb);
             }
         }
         SchemaVersion next = current.next(work.columns, work.slots, work.finalViews);
@@ -205,6 +207,14 @@ public final class Planner {
             checkNewName(add.name());
             ColumnType wanted = dialect.canonicalType(add.type());
             ColumnDefault value = add.defaultValue();
+            if (unknownLiveType(add.name()).filter(wanted::equals).isPresent()) {
+                // made by hand already, with this very type: the add records it, as ADD COLUMN IF NOT EXISTS would
+                slots.add(new Slot(add.name(), add.name(), wanted, 0, Slot.Use.COLUMN, value, false));
+                columns.add(new MappedColumn(add.name(), wanted, add.name(), 0));
+                notes.add(add.name() + ": the table has this column already, made outside the library: recorded as it is,"
+                        + " no DDL" + (value == null ? "" : " (its default is not changed)"));
+                return;
+            }
             if (!wanted.isNullable() && value == null && !dialect.has(Capability.NULLABLE_IS_STORED)
                     && !wanted.orNullable().equals(wanted)) {
                 throw new SchemaEvolutionException(ErrorCode.CHANGE_FORBIDDEN, current.display(), add.name(), "a column"
@@ -247,6 +257,55 @@ public final class Planner {
             columns.add(new MappedColumn(add.name(), wanted, spare.id(), spare.generation()));
             notes.add(add.name() + ": spare " + spare.id() + " in use as " + wanted.sql()
                     + (value == null ? "" : " " + DefaultToken.encode(value)) + "; rows that exist read " + use.oldRows());
+        }
+
+        /** The live type of a physical column no slot knows of: one made outside the library. */
+        private java.util.Optional<ColumnType> unknownLiveType(String name) {
+            if (slots.stream().anyMatch(s -> s.physicalName().equals(name))) {
+                return java.util.Optional.empty();
+            }
+            return live.physicalColumns().stream().filter(c -> c.name().equals(name)).findFirst()
+                    .map(c -> dialect.canonicalType(c.type()));
+        }
+
+        void absorb(Change.AbsorbColumn absorb) {
+            ColumnType type = dialect.canonicalType(absorb.type());
+            Slot known = slots.stream().filter(s -> s.physicalName().equals(absorb.name())).findFirst().orElse(null);
+            ColumnType liveType = live.physicalColumns().stream().filter(c -> c.name().equals(absorb.name())).findFirst()
+                    .map(c -> dialect.canonicalType(c.type())).orElse(null);
+            if (!type.equals(liveType)) {
+                throw new SchemaEvolutionException(ErrorCode.SCHEMA_DRIFT, current.display(), absorb.name(), "cannot absorb "
+                        + absorb.name() + " " + type.sql() + ": the table " + (liveType == null ? "has no such column"
+                        : "has it as " + liveType.sql()) + "; absorb what the table holds (see verify)", null);
+            }
+            if (known != null) {
+                if (known.type().equals(type)) {
+                    throw new SchemaEvolutionException(ErrorCode.CHANGE_FORBIDDEN, current.display(), absorb.name(),
+                            "the column is recorded as " + type.sql() + " already: nothing to absorb", null);
+                }
+                replace(known, known.retyped(type));
+                for (int i = 0; i < columns.size(); i++) {
+                    MappedColumn column = columns.get(i);
+                    if (column.slot().equals(known.id())) {
+                        columns.set(i, new MappedColumn(column.name(), type, column.slot(), column.generation()));
+                    }
+                }
+                notes.add(absorb.name() + ": retyped outside the library to " + type.sql() + "; older versions read it as"
+                        + " their type, by a cast");
+                return;
+            }
+            if (absorb.name().startsWith(current.sparePrefix())) {
+                // what it holds was never written under a column's name: it is cleared like a returned spare
+                Slot spare = new Slot(absorb.name(), absorb.name(), type, 0, Slot.Use.RETAINED);
+                slots.add(spare);
+                free(spare);
+                notes.add(absorb.name() + ": a spare made outside the library, cleared, joins the pool");
+                return;
+            }
+            checkNewName(absorb.name());
+            slots.add(new Slot(absorb.name(), absorb.name(), type, 0, Slot.Use.COLUMN));
+            columns.add(new MappedColumn(absorb.name(), type, absorb.name(), 0));
+            notes.add(absorb.name() + ": made outside the library, recorded as a column of this version, no DDL");
         }
 
         /** Whether a free spare can hold a column of {@code wanted}: same type, and same nullability where it is stored. */

@@ -411,6 +411,54 @@ public abstract class EvolutionContract {
         assertThat(evolution.verify(schema(), "c_defaults").isEmpty()).isTrue();
     }
 
+    /** The 3 a.m. fix: a column added by hand stops every apply until it is absorbed, after review, into a version. */
+    @Test
+    void aColumnAddedByHandIsAbsorbedIntoANewVersionAndThenUsedNormally() throws SQLException {
+        SchemaEvolution evolution = evolution();
+        evolution.create(model("c_absorb"));
+        insertRows("c_absorb", 2);
+        execute("ALTER TABLE " + qualified("c_absorb") + " ADD COLUMN " + column("c_absorb", "hotfix") + " "
+                + dialect().typeSql(FLOAT64.orNullable()));
+        setValue("c_absorb", "hotfix", 1, 2.5);
+        refused(() -> evolution.apply(migration("add-speed", "c_absorb").add("speed", FLOAT64.orNullable()).build()),
+                ErrorCode.SCHEMA_DRIFT);
+
+        Migration absorb = evolution.absorbing(schema(), "c_absorb").orElseThrow();
+        assertThat(absorb.describe()).isEqualTo("absorb hotfix Nullable(Float64)");
+        Plan plan = evolution.plan(absorb);
+        assertThat(plan.notes()).singleElement().asString().contains("hotfix", "no DDL");
+        SchemaVersion v2 = evolution.apply(absorb).version();
+        assertThat(values("c_absorb_v2", "hotfix")).containsExactly(null, 2.5);
+        assertThat(viewColumns("c_absorb_v1")).doesNotContain("hotfix");
+        assertThat(evolution.verify(schema(), "c_absorb").isEmpty()).isTrue();
+        assertThat(evolution.absorbing(schema(), "c_absorb")).isEmpty();
+
+        SchemaVersion v3 = evolution.apply(migration("add-speed", "c_absorb").add("speed", FLOAT64.orNullable())
+                .rename("hotfix", "dns_ms").build()).version();
+        assertThat(values("c_absorb_v3", "dns_ms")).containsExactly(null, 2.5);
+        assertThat(v3.physicalName("dns_ms")).isEqualTo(v2.physicalName("hotfix"));
+    }
+
+    /** The seed's {@code ADD COLUMN IF NOT EXISTS} habit: a migration adding a column someone made by hand, same type, records it. */
+    @Test
+    void anAddOfAColumnMadeByHandWithItsTypeRecordsIt() throws SQLException {
+        SchemaEvolution evolution = evolution();
+        evolution.create(model("c_habit"));
+        insertRows("c_habit", 2);
+        execute("ALTER TABLE " + qualified("c_habit") + " ADD COLUMN " + column("c_habit", "probe_asn") + " "
+                + dialect().typeSql(INT64.orNullable()));
+        setValue("c_habit", "probe_asn", 0, 3320);
+        refused(() -> evolution.apply(migration("asn", "c_habit").addOrNative("probe_asn", INT32.orNullable()).build()),
+                ErrorCode.SCHEMA_DRIFT);
+        int physical = physicalColumns("c_habit");
+        ApplyResult added = evolution.apply(migration("asn", "c_habit").addOrNative("probe_asn", INT64.orNullable()).build());
+        assertThat(added.plan().notes()).singleElement().asString().contains("made outside the library");
+        assertThat(physicalColumns("c_habit")).isEqualTo(physical);
+        assertThat(values("c_habit_v2", "probe_asn")).extracting(v -> v == null ? null : ((Number) v).longValue())
+                .containsExactly(3320L, null);
+        assertThat(evolution.verify(schema(), "c_habit").isEmpty()).isTrue();
+    }
+
     @Test
     void renameShowsTheNewNameAndOldReadersKeepTheOld() throws SQLException {
         SchemaEvolution evolution = evolution();
