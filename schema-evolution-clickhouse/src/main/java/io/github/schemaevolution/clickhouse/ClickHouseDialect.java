@@ -240,8 +240,8 @@ public final class ClickHouseDialect implements Dialect {
             source = IDENTIFIERS.quote(Kind.TABLE, null, table) + "." + source;
         }
         if (column.nullsAs() != null) {
-            source = "coalesce(" + source + ", " + ClickHouseSql.defaultValue(column.nullsAs().value(),
-                    column.castTo() == null ? ColumnType.STRING : column.castTo()) + ")";
+            source = "coalesce(" + source + ", " + column.nullsAsSql(ClickHouseSql::string,
+                    name -> IDENTIFIERS.quote(Kind.COLUMN, table, name)) + ")";
         }
         if (column.castTo() != null) {
             return "CAST(" + source + " AS " + typeSql(column.castTo()) + ") AS " + alias;
@@ -296,6 +296,19 @@ public final class ClickHouseDialect implements Dialect {
                         + " store it (as after ClickHouse's own ADD COLUMN)";
         return new SpareUse(statements, stored, false, oldRows);
     }
+
+    /**
+     * Until the backfill reaches them, rows read the expression as the column's default; the update
+     * writes it into the rows that still read it ({@code column = expression}), so values writers of the
+     * new version wrote stay, and a rerun writes the same values.
+     */
+    @Override
+    public io.github.schemaevolution.api.chunk.ChunkOperation backfill(String column, String expression) {
+        String quoted = IDENTIFIERS.quote(Kind.COLUMN, null, column);
+        return ClickHouseChunks.update(column, expression, quoted + " = (" + expression + ")", BACKFILL_DEADLINE);
+    }
+
+    private static final java.time.Duration BACKFILL_DEADLINE = java.time.Duration.ofHours(1);
 
     @Override
     public List<Statement> removeDefault(Table table, String column, ColumnDefault.Kind kind) {

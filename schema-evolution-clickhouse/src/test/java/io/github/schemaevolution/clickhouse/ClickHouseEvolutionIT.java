@@ -10,10 +10,23 @@ import javax.sql.DataSource;
 @ClickHouseTest
 class ClickHouseEvolutionIT extends EvolutionContract {
     private DataSource dataSource;
+    private io.github.schemaevolution.testkit.clickhouse.ClickHouseEndpoint endpoint;
 
     @BeforeEach
-    void connect(DataSource dataSource) {
+    void connect(DataSource dataSource, io.github.schemaevolution.testkit.clickhouse.ClickHouseEndpoint endpoint) {
         this.dataSource = dataSource;
+        this.endpoint = endpoint;
+    }
+
+    @Override
+    protected io.github.schemaevolution.testkit.process.ChildJvm startBackfill(String table, String column) throws java.io.IOException {
+        return io.github.schemaevolution.testkit.process.ChildJvm.start(BackfillMain.class, endpoint.jdbcUrl(), table, column,
+                Long.toString(BACKFILL_CHUNK));
+    }
+
+    @Override
+    protected io.github.schemaevolution.api.chunk.ChunkSource keyRanges(String table, long rowsPerChunk) {
+        return ClickHouseChunks.keyRanges(table, "id", rowsPerChunk);
     }
 
     @Override

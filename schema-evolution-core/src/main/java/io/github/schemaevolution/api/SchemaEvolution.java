@@ -1,5 +1,13 @@
 package io.github.schemaevolution.api;
 
+import io.github.schemaevolution.api.chunk.ChunkRunner;
+import io.github.schemaevolution.api.chunk.ChunkSource;
+import io.github.schemaevolution.api.chunk.RunReport;
+import io.github.schemaevolution.api.evolution.Backfill;
+import io.github.schemaevolution.api.evolution.Change;
+import io.github.schemaevolution.api.evolution.Slot;
+import io.github.schemaevolution.spi.IdentifierRules;
+
 import io.github.schemaevolution.api.evolution.ApplyResult;
 import io.github.schemaevolution.api.evolution.EvolutionSettings;
 import io.github.schemaevolution.api.evolution.HistoryEntry;
@@ -152,6 +160,45 @@ public final class SchemaEvolution {
     /** Compares the live table with its current version (for start-up checks); never changes anything. */
     public SchemaDiff verify(String schema, String table) {
         return migrator.verify(schema, table);
+    }
+
+    /**
+     * Phase two of a retype ({@link Change.RetypeColumn}): writes the retype's expression into the new
+     * column of {@code column}, chunk by chunk, with a default {@link ChunkRunner} (checkpoints in
+     * {@code schema_evolution_chunks}). See {@link #backfill(String, String, String, ChunkSource, ChunkRunner)}.
+     */
+    public RunReport backfill(String schema, String table, String column, ChunkSource chunks) {
+        return backfill(schema, table, column, chunks, ChunkRunner.builder(dataSource, dialect).build());
+    }
+
+    /**
+     * Phase two of a retype: runs the backfill of {@code column} over {@code chunks} with {@code runner}
+     * (its parallelism, pace, retries and progress listener), under the run id
+     * {@code backfill-<table>-<new column>}, so that a run killed half-way, or started by several instances,
+     * resumes from its checkpoints. Idempotent: it writes only rows that still read the old column's value,
+     * so it can be run again after the writers of older versions have stopped, to catch up the rows they
+     * wrote, which the retirement of their versions requires. A completed run is recorded in the history.
+     *
+     * @throws SchemaEvolutionException CHANGE_FORBIDDEN when the column has no retype to backfill
+     */
+    public RunReport backfill(String schema, String table, String column, ChunkSource chunks, ChunkRunner runner) {
+        SchemaVersion current = currentVersion(schema, table).orElseThrow(() -> new SchemaEvolutionException(
+                ErrorCode.NOT_REGISTERED, table, null, "has no schema history", null));
+        Slot target = current.slot(current.requireColumn(column).slot());
+        Backfill backfill = target.backfill();
+        if (backfill == null) {
+            throw new SchemaEvolutionException(ErrorCode.CHANGE_FORBIDDEN, current.display(), column, "no retype of the"
+                    + " column is waiting for its backfill at version " + current.version(), null);
+        }
+        String from = dialect.identifiers().quote(IdentifierRules.Kind.COLUMN, table, current.slot(backfill.fromSlot()).physicalName());
+        RunReport report = runner.run("backfill-" + table + "-" + target.id(), chunks,
+                dialect.backfill(target.physicalName(), backfill.over(from)));
+        if (report.outcome() == RunReport.Outcome.COMPLETED) {
+            migrator.markBackfilled(schema, table, target.id());
+            LOG.info("backfill of {} in {} complete: the versions that read its old column can be retired once their"
+                    + " writers have stopped", column, current.display());
+        }
+        return report;
     }
 
     /**

@@ -116,6 +116,25 @@ public interface Dialect {
     }
 
     /**
+     * Lets a column take NULL where nullability is a constraint (PostgreSQL {@code DROP NOT NULL}, catalog
+     * only): the old column of a phased retype, which writers of the new version leave out. None where
+     * nullability is part of the type.
+     */
+    default List<Statement> dropNotNull(Table table, String column) {
+        return List.of();
+    }
+
+    /**
+     * The chunk operation of a phased retype's backfill: writes {@code expression} (over the old
+     * column) into {@code column}, without overwriting what writers of the new version wrote there, and
+     * idempotent, so that a run resumed after a crash, or run again, leaves the same values.
+     */
+    default io.github.schemaevolution.api.chunk.ChunkOperation backfill(String column, String expression) {
+        throw new io.github.schemaevolution.api.SchemaEvolutionException(
+                io.github.schemaevolution.api.ErrorCode.FEATURE_UNSUPPORTED, name() + " cannot backfill retyped columns");
+    }
+
+    /**
      * Removes the default or MATERIALIZED expression a spare had in use, before it is cleared for the
      * pool (so that the cleared rows do not read it); none where {@link #clearColumn} removes it itself.
      */

@@ -15,9 +15,11 @@ import io.github.schemaevolution.api.model.ColumnType;
  * @param castTo the type readers of this view expect, or {@code null} to expose the column as is
  * @param nullsAs a literal default that NULL in the source reads as ({@code COALESCE}), or {@code null}:
  *                rows written before a spare came into use as a non-Nullable column hold NULL on
- *                engines where nullability is a constraint, not a type
+ *                engines where nullability is a constraint, not a type; or an expression over the
+ *                column {@code nullsFrom}, for rows a phased retype's backfill has not reached
+ * @param nullsFrom the old column an expression {@code nullsAs} reads as {@code {old}}, or {@code null}
  */
-public record ViewColumn(String source, String alias, ColumnType castTo, ColumnDefault nullsAs) {
+public record ViewColumn(String source, String alias, ColumnType castTo, ColumnDefault nullsAs, String nullsFrom) {
 
     public ViewColumn {
         if (source == null && castTo == null) {
@@ -28,12 +30,27 @@ public record ViewColumn(String source, String alias, ColumnType castTo, ColumnD
         }
     }
 
+    public ViewColumn(String source, String alias, ColumnType castTo, ColumnDefault nullsAs) {
+        this(source, alias, castTo, nullsAs, null);
+    }
+
     public ViewColumn(String source, String alias, ColumnType castTo) {
-        this(source, alias, castTo, null);
+        this(source, alias, castTo, null, null);
     }
 
     public ViewColumn(String source, String alias) {
-        this(source, alias, null, null);
+        this(source, alias, null, null, null);
+    }
+
+    /**
+     * The text that replaces NULL, for a dialect: a literal as the dialect renders it ({@code literal}),
+     * or an expression in which {@code {old}} is the column {@link #nullsFrom()}, quoted by {@code quote}.
+     */
+    public String nullsAsSql(java.util.function.Function<String, String> literal, java.util.function.Function<String, String> quote) {
+        if (nullsAs.value() instanceof ColumnDefault.Expression expression) {
+            return nullsFrom == null ? expression.sql() : expression.sql().replace("{old}", quote.apply(nullsFrom));
+        }
+        return literal.apply(((ColumnDefault.Literal) nullsAs.value()).text());
     }
 
     public static ViewColumn same(String name) {

@@ -300,7 +300,8 @@ public final class PostgresDialect implements Dialect {
         String source = column.isNull() ? "NULL" : PostgresIdentifiers.column(table, column.source());
         if (column.nullsAs() != null) {
             // an untyped literal takes the column's type in COALESCE
-            source = "COALESCE(" + source + ", " + PostgresSql.string(((ColumnDefault.Literal) column.nullsAs().value()).text()) + ")";
+            source = "COALESCE(" + source + ", " + column.nullsAsSql(PostgresSql::string,
+                    name -> PostgresIdentifiers.column(table, name)) + ")";
             return (column.castTo() == null ? source : "CAST(" + source + " AS "
                     + PostgresTypes.sql(column.castTo(), view, column.alias()) + ")") + " AS " + alias;
         }
@@ -406,6 +407,18 @@ public final class PostgresDialect implements Dialect {
                 + " as the default through the views)" : "NULL" + (value == null ? "" : " (the default applies to rows"
                 + " inserted from now on; a native ADD COLUMN would show it in every row)");
         return new SpareUse(statements, notNull ? canonical : stored, notNull, oldRows);
+    }
+
+    @Override
+    public List<Statement> dropNotNull(Table table, String column) {
+        return List.of(Statement.instant(alter(table) + " ALTER COLUMN " + PostgresIdentifiers.column(table.displayName(), column)
+                + " DROP NOT NULL"));
+    }
+
+    /** Where the column is still NULL only: values writers of the new version wrote stay, and a rerun changes nothing. */
+    @Override
+    public io.github.schemaevolution.api.chunk.ChunkOperation backfill(String column, String expression) {
+        return PostgresChunks.fill(column, expression, true);
     }
 
     @Override

@@ -20,10 +20,23 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @PostgresTest
 class PostgresEvolutionIT extends EvolutionContract {
     private DataSource dataSource;
+    private io.github.schemaevolution.testkit.postgres.PostgresEndpoint endpoint;
 
     @BeforeEach
-    void connect(DataSource dataSource) {
+    void connect(DataSource dataSource, io.github.schemaevolution.testkit.postgres.PostgresEndpoint endpoint) {
         this.dataSource = dataSource;
+        this.endpoint = endpoint;
+    }
+
+    @Override
+    protected io.github.schemaevolution.testkit.process.ChildJvm startBackfill(String table, String column) throws java.io.IOException {
+        return io.github.schemaevolution.testkit.process.ChildJvm.start(BackfillMain.class, endpoint.jdbcUrl(), endpoint.user(),
+                endpoint.password(), table, column, Long.toString(BACKFILL_CHUNK));
+    }
+
+    @Override
+    protected io.github.schemaevolution.api.chunk.ChunkSource keyRanges(String table, long rowsPerChunk) {
+        return PostgresChunks.keyRanges(table, "id", rowsPerChunk);
     }
 
     @Override

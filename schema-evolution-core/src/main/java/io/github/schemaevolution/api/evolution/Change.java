@@ -18,7 +18,7 @@ import io.github.schemaevolution.spi.IdentifierRules.Kind;
  */
 public sealed interface Change
         permits Change.AddColumn, Change.DropColumn, Change.RenameColumn, Change.WidenType, Change.RefillPool,
-        Change.RetireVersions, Change.FinalViews, Change.AbsorbColumn {
+        Change.RetireVersions, Change.FinalViews, Change.AbsorbColumn, Change.RetypeColumn {
 
     /** Reads back {@link #describe()}: how an interrupted migration is resumed from its history entry. */
     static Change parse(String line) {
@@ -66,6 +66,12 @@ public sealed interface Change
             }
             case "retire":
                 return new RetireVersions(Integer.parseInt(rest));
+            case "retype": {
+                boolean lossy = rest.endsWith(" lossy");
+                String body = lossy ? rest.substring(0, rest.length() - " lossy".length()) : rest;
+                String[] parts = body.split(" ", 3);
+                return new RetypeColumn(parts[0], ColumnType.parse(parts[2]), DefaultToken.unescape(parts[1]), lossy);
+            }
             case "absorb": {
                 String[] parts = rest.split(" ", 2);
                 return new AbsorbColumn(parts[0], ColumnType.parse(parts[1]));
@@ -167,6 +173,43 @@ public sealed interface Change
 
         public String describe() {
             return "retire " + upTo;
+        }
+
+        public boolean touchesData() {
+            return true;
+        }
+    }
+
+    /**
+     * Changes a column's type in phases, without rewriting it in place and without stopping writers of
+     * older versions:
+     * <ol>
+     *   <li><b>expand and switch</b> (this change): a free spare of type {@code to} comes into use, and the
+     *       new version maps {@code name} to it; the rows that exist, and rows that writers of older versions
+     *       keep inserting, read {@code expression} over the old column ({@code {old}} in the expression) until
+     *       the backfill has reached them. Older versions keep reading the old column, with its old type;</li>
+     *   <li><b>backfill</b>: {@link io.github.schemaevolution.api.SchemaEvolution#backfill} writes the expression
+     *       into the new column through the chunked runner (resumable, throttled, with progress);</li>
+     *   <li><b>contract</b>: once no writer of an older version is left and the backfill has run after them,
+     *       retiring the older versions frees the old column ({@link RetireVersions}).</li>
+     * </ol>
+     * A change that can lose or alter values (anything but a lossless widening, a conversion to String, or
+     * making the column Nullable) is refused unless {@code lossy} says the caller accepts it.
+     */
+    record RetypeColumn(String name, ColumnType to, String expression, boolean lossy) implements Change {
+        public RetypeColumn {
+            checkColumn(name, "retyped column");
+            requireType(to, "retyping column " + name);
+            new ColumnDefault.Expression(expression);
+            if (!expression.contains(Backfill.OLD)) {
+                throw new SchemaEvolutionException(ErrorCode.MODEL_INVALID, null, name, "the expression of a retype reads"
+                        + " the old column as " + Backfill.OLD + ", for example toString({old}) or {old}::text; got '"
+                        + Texts.abbreviate(expression, 120) + "'", null);
+            }
+        }
+
+        public String describe() {
+            return "retype " + name + " " + DefaultToken.escape(expression) + " " + to.sql() + (lossy ? " lossy" : "");
         }
 
         public boolean touchesData() {

@@ -56,7 +56,8 @@ final class DefaultToken {
         throw new SchemaEvolutionException(ErrorCode.MODEL_INVALID, "not a default: " + word);
     }
 
-    private static String escape(String text) {
+    /** {@code text} as one word: spaces, {@code %} and line breaks percent-encoded. */
+    static String escape(String text) {
         StringBuilder out = new StringBuilder(text.length());
         for (char c : text.toCharArray()) {
             if (c == '%' || c == ' ' || c == '\n' || c == '\r' || c == '\t') {
@@ -68,7 +69,7 @@ final class DefaultToken {
         return out.toString();
     }
 
-    private static String unescape(String text) {
+    static String unescape(String text) {
         StringBuilder out = new StringBuilder(text.length());
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);

@@ -131,6 +131,19 @@ public record Migration(String id, String schema, String table, List<Change> cha
             return change(new Change.RefillPool(family, count));
         }
 
+        /**
+         * Retypes in phases ({@link Change.RetypeColumn}): {@code expression} converts the old column, written
+         * {@code {old}}, to {@code to}; refused when the change can lose values.
+         */
+        public Builder retype(String name, ColumnType to, String expression) {
+            return change(new Change.RetypeColumn(name, to, expression, false));
+        }
+
+        /** {@link #retype}, accepting that the conversion may lose or alter values. */
+        public Builder retypeLossy(String name, ColumnType to, String expression) {
+            return change(new Change.RetypeColumn(name, to, expression, true));
+        }
+
         /** Records a column made or retyped outside the library ({@link Change.AbsorbColumn}). */
         public Builder absorb(String name, ColumnType type) {
             return change(new Change.AbsorbColumn(name, type));

@@ -313,6 +313,24 @@ public final class Migrator {
         });
     }
 
+    /**
+     * Records that the backfill of slot {@code slotId} completed, in the current version's state (the
+     * slot's backfill stays until its old column retires, since writers of older versions may still add
+     * rows). Idempotent, and a no-op once a later version has ended the retype.
+     */
+    public void markBackfilled(String schema, String table, String slotId) {
+        locked(schema, table, connection -> {
+            HistoryEntry latest = registered(connection, schema, table).stream()
+                    .filter(e -> e.status() == HistoryEntry.Status.APPLIED).reduce((a, b) -> b).orElseThrow();
+            SchemaVersion state = latest.state();
+            Slot slot = state.slots().stream().filter(s -> s.id().equals(slotId)).findFirst().orElse(null);
+            if (slot != null && slot.backfill() != null && !slot.backfill().done()) {
+                history.record(connection, schema, latest.withState(state.withSlot(slot.withBackfill(slot.backfill().finished()))));
+            }
+            return null;
+        });
+    }
+
     private ApplyResult applyLocked(Migration migration) {
         return locked(migration.schema(), migration.table(), connection -> {
             List<HistoryEntry> entries = registered(connection, migration.schema(), migration.table());

@@ -66,6 +66,8 @@ public final class Planner {
                 work.finalViews(finalViews);
             } else if (change instanceof Change.AbsorbColumn absorb) {
                 work.absorb(absorb);
+            } else if (change instanceof Change.RetypeColumn retype) {
+                work.retype(retype);
             }
         }
         SchemaVersion next = current.next(work.columns, work.slots, work.finalViews);
@@ -97,12 +99,17 @@ public final class Planner {
         for (MappedColumn column : version.columns()) {
             Slot slot = now.slot(column.slot());
             ColumnDefault nullsAs = slot.nullsReadAsDefault() ? slot.defaultValue() : null;
+            String nullsFrom = null;
+            if (slot.backfill() != null && slot.defaultValue() == null) {
+                // a retype where no column default can read the old column: the view reads it for rows not backfilled
+                nullsAs = ColumnDefault.expression(slot.backfill().expression());
+                nullsFrom = now.slot(slot.backfill().fromSlot()).physicalName();
+            }
             if (slot.generation() != column.generation()) {
                 columns.add(ViewColumn.nullAs(column.name(), column.type()));
-            } else if (!slot.type().equals(column.type())) {
-                columns.add(new ViewColumn(slot.physicalName(), column.name(), column.type(), nullsAs));
             } else {
-                columns.add(new ViewColumn(slot.physicalName(), column.name(), null, nullsAs));
+                columns.add(new ViewColumn(slot.physicalName(), column.name(),
+                        slot.type().equals(column.type()) ? null : column.type(), nullsAs, nullsFrom));
             }
         }
         return columns;
@@ -368,9 +375,106 @@ public final class Planner {
                         .anyMatch(c -> c.slot().equals(slot.id()) && c.generation() == slot.generation())
                         || columns.stream().anyMatch(c -> c.slot().equals(slot.id()));
                 if (slot.use() == Slot.Use.RETAINED && !mapped) {
+                    endBackfillsFrom(slot);
                     free(slot);
                 }
             }
+        }
+
+        /**
+         * The contract phase of the retypes whose old column {@code source} is: their backfill must have
+         * completed, since from now on the new column alone holds the values; the views and column
+         * defaults that read the old column for rows not backfilled go.
+         */
+        private void endBackfillsFrom(Slot source) {
+            for (Slot target : List.copyOf(slots)) {
+                Backfill backfill = target.backfill();
+                if (backfill == null || !backfill.fromSlot().equals(source.id())) {
+                    continue;
+                }
+                String column = columns.stream().filter(c -> c.slot().equals(target.id())).map(MappedColumn::name)
+                        .findFirst().orElse(target.physicalName());
+                if (!backfill.done()) {
+                    throw new SchemaEvolutionException(ErrorCode.CHANGE_FORBIDDEN, current.display(), column, "the versions"
+                            + " being retired read " + column + " from its old column, and the backfill of its retype has"
+                            + " not completed: stop their writers, run SchemaEvolution.backfill for " + column
+                            + ", then retire them", null);
+                }
+                Slot ended = target.withBackfill(null);
+                if (target.defaultValue() != null) {
+                    statements.addAll(dialect.removeDefault(live, target.physicalName(), target.defaultValue().kind()));
+                    ended = ended.withDefault(null);
+                }
+                replace(target, ended);
+                notes.add(column + ": its retype is complete; the old column " + source.physicalName() + " returns to the pool");
+            }
+        }
+
+        /**
+         * Phase one of a retype ({@link Change.RetypeColumn}): a spare of the new type comes into use, the new
+         * version maps the column to it, and rows not backfilled yet read the expression over the old column.
+         */
+        void retype(Change.RetypeColumn retype) {
+            MappedColumn column = column(retype.name());
+            Slot old = slotOf(column);
+            refuseProtected(old, "retyped");
+            ColumnType wanted = dialect.canonicalType(retype.to());
+            if (wanted.equals(column.type())) {
+                throw new SchemaEvolutionException(ErrorCode.CHANGE_FORBIDDEN, current.display(), retype.name(),
+                        "the column is " + wanted.sql() + " already", null);
+            }
+            if (!retype.lossy() && !keepsValues(column.type(), wanted)) {
+                throw new SchemaEvolutionException(ErrorCode.CHANGE_FORBIDDEN, current.display(), retype.name(), "changing "
+                        + column.type().sql() + " to " + wanted.sql() + " can lose or alter values: retype it with retypeLossy"
+                        + " if that is meant, or choose a type that holds every value (a wider one, String, or Nullable)", null);
+            }
+            if (old.backfill() != null) {
+                throw new SchemaEvolutionException(ErrorCode.CHANGE_FORBIDDEN, current.display(), retype.name(), "its"
+                        + " previous retype is not complete: backfill it and retire the versions that read the old column first", null);
+            }
+            boolean storedNullability = dialect.has(Capability.NULLABLE_IS_STORED);
+            // where nullability is a constraint the new column stays nullable: writers of older versions leave it out
+            ColumnType stored = storedNullability ? wanted : wanted.orNullable();
+            Slot spare = slots.stream().filter(s -> s.free() && serves(s, stored)).findFirst().orElse(null);
+            if (spare == null) {
+                throw exhausted(retype.name(), wanted);
+            }
+            String oldColumn = dialect.identifiers().quote(Kind.COLUMN, current.table(), old.physicalName());
+            Backfill backfill = new Backfill(old.id(), retype.expression(), false);
+            Slot inUse;
+            if (storedNullability) {
+                // the engine computes the expression for rows that do not store the column, inserts of older writers too
+                ColumnDefault fromOld = ColumnDefault.expression(backfill.over(oldColumn));
+                boolean recycled = !dialect.has(Capability.METADATA_ONLY_RENAME) && spare.generation() > 0;
+                SpareUse use = dialect.useSpare(live, spare.physicalName(), spare.type(), wanted, fromOld, recycled);
+                statements.addAll(use.statements());
+                inUse = spare.inUse(spare.physicalName(), use.storedType(), fromOld, false);
+            } else {
+                inUse = spare.inUse(spare.physicalName(), spare.type(), null, false);
+            }
+            replace(spare, inUse.withBackfill(backfill));
+            columns.set(columns.indexOf(column), new MappedColumn(column.name(), wanted, spare.id(), spare.generation()));
+            Slot kept = old;
+            if (!storedNullability && !old.type().isNullable() && !old.type().orNullable().equals(old.type())) {
+                // writers of the new version leave the old column out; older readers see NULL in their rows
+                statements.addAll(dialect.dropNotNull(live, old.physicalName()));
+                kept = old.retyped(old.type().orNullable());
+                replace(old, kept);
+            }
+            if (columns.stream().noneMatch(c -> c.slot().equals(old.id()))) {
+                replace(kept, kept.retained());
+            }
+            notes.add(retype.name() + ": now " + wanted.sql() + " in spare " + spare.id() + "; until the backfill reaches"
+                    + " them, rows read " + backfill.over(oldColumn) + "; older versions read the old column as "
+                    + column.type().sql() + " until they retire");
+        }
+
+        /** Whether every value of {@code from} converts to {@code to} and back: a lossless widening, String, or Nullable. */
+        private boolean keepsValues(ColumnType from, ColumnType to) {
+            if (to.withoutNullable() == ColumnType.STRING || (to.isNullable() && !from.isNullable() && to.withoutNullable().equals(from))) {
+                return !(from.isNullable() && !to.isNullable());
+            }
+            return TypeWidening.widen(from, to).map(dialect::canonicalType).filter(to::equals).isPresent();
         }
 
         /**
@@ -424,11 +528,17 @@ public final class Planner {
                 throw new SchemaEvolutionException(ErrorCode.CHANGE_FORBIDDEN, current.display(), widen.name(),
                         "the column is " + slot.type().sql() + " already", null);
             }
+            if (dialect.canonicalType(widen.to()).withoutNullable().equals(slot.type().withoutNullable())) {
+                throw new SchemaEvolutionException(ErrorCode.CHANGE_FORBIDDEN, current.display(), widen.name(), "a widening"
+                        + " keeps the column's nullability; to make it " + widen.to().sql() + ", retype it in phases:"
+                        + " retype(\"" + widen.name() + "\", " + widen.to().sql() + ", \"{old}\")", null);
+            }
             ColumnType target = TypeWidening.widen(slot.type(), dialect.canonicalType(widen.to()))
                     .map(dialect::canonicalType)
                     .orElseThrow(() -> new SchemaEvolutionException(ErrorCode.CHANGE_FORBIDDEN, current.display(),
                             widen.name(), "changing " + slot.type().sql() + " to " + widen.to().sql()
-                            + " is not a lossless widening", null));
+                            + " is not a lossless widening: retype it in phases with an expression instead (retype, or"
+                            + " retypeLossy when values may change)", null));
             if (target.equals(slot.type())) {
                 throw new SchemaEvolutionException(ErrorCode.CHANGE_FORBIDDEN, current.display(), widen.name(),
                         "on " + dialect.name() + " " + widen.to().sql() + " is stored as " + target.sql()

@@ -81,6 +81,31 @@ public record SchemaVersion(String schema, String table, int version, String spa
                 slots.stream().map(s -> s.use() == Slot.Use.CLEARING ? s.cleared() : s).toList(), finalViews);
     }
 
+    /** This version with {@code changed} in place of the slot of its id. */
+    SchemaVersion withSlot(Slot changed) {
+        return new SchemaVersion(schema, table, version, sparePrefix, columns,
+                slots.stream().map(s -> s.id().equals(changed.id()) ? changed : s).toList(), finalViews);
+    }
+
+    /** A retype in progress, by the column's name at this version. */
+    public record Retype(String column, String fromSlot, String toSlot, Phase phase) {
+        /** Where a retype stands: waiting for its backfill, or for the versions that read the old column to retire. */
+        public enum Phase { BACKFILL, CONTRACT }
+    }
+
+    /** The retypes in progress ({@link Change.RetypeColumn}) and their phase. */
+    public List<Retype> retypes() {
+        List<Retype> retypes = new ArrayList<>();
+        for (MappedColumn column : columns) {
+            Slot slot = slot(column.slot());
+            if (slot.backfill() != null) {
+                retypes.add(new Retype(column.name(), slot.backfill().fromSlot(), slot.id(),
+                        slot.backfill().done() ? Retype.Phase.CONTRACT : Retype.Phase.BACKFILL));
+            }
+        }
+        return retypes;
+    }
+
     public PoolStatus pool() {
         return PoolStatus.of(this);
     }

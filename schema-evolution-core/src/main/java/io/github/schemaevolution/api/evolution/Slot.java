@@ -15,9 +15,10 @@ import java.util.Objects;
  * it came into use, removed again when it returns to the pool. {@code nullsReadAsDefault} marks a spare
  * that came into use as a non-Nullable column on an engine where its older rows still hold NULL
  * (PostgreSQL): views read those rows as the default, as the engine's own {@code ADD COLUMN} would show them.
+ * {@code backfill} is set on the slot a phased retype brought into use, until the old column is retired.
  */
 public record Slot(String id, String physicalName, ColumnType type, int generation, Use use, ColumnDefault defaultValue,
-                   boolean nullsReadAsDefault) {
+                   boolean nullsReadAsDefault, Backfill backfill) {
 
     /** What the physical column is doing. */
     public enum Use {
@@ -50,7 +51,22 @@ public record Slot(String id, String physicalName, ColumnType type, int generati
     }
 
     public Slot(String id, String physicalName, ColumnType type, int generation, Use use) {
-        this(id, physicalName, type, generation, use, null, false);
+        this(id, physicalName, type, generation, use, null, false, null);
+    }
+
+    public Slot(String id, String physicalName, ColumnType type, int generation, Use use, ColumnDefault defaultValue,
+            boolean nullsReadAsDefault) {
+        this(id, physicalName, type, generation, use, defaultValue, nullsReadAsDefault, null);
+    }
+
+    /** The same slot with {@code newBackfill} (or none). */
+    Slot withBackfill(Backfill newBackfill) {
+        return new Slot(id, physicalName, type, generation, use, defaultValue, nullsReadAsDefault, newBackfill);
+    }
+
+    /** The same slot with the engine default {@code value} (or none). */
+    Slot withDefault(ColumnDefault value) {
+        return new Slot(id, physicalName, type, generation, use, value, nullsReadAsDefault, backfill);
     }
 
     public boolean free() {
@@ -76,7 +92,7 @@ public record Slot(String id, String physicalName, ColumnType type, int generati
 
     /** Dropped from the newest version, kept for the older ones that map it. */
     Slot retained() {
-        return new Slot(id, physicalName, type, generation, Use.RETAINED, defaultValue, nullsReadAsDefault);
+        return new Slot(id, physicalName, type, generation, Use.RETAINED, defaultValue, nullsReadAsDefault, backfill);
     }
 
     /** Returned by a drop whose data is removed after the drop commits: not free until {@link #cleared()}. */
@@ -90,10 +106,10 @@ public record Slot(String id, String physicalName, ColumnType type, int generati
     }
 
     Slot renamed(String newPhysicalName) {
-        return new Slot(id, newPhysicalName, type, generation, use, defaultValue, nullsReadAsDefault);
+        return new Slot(id, newPhysicalName, type, generation, use, defaultValue, nullsReadAsDefault, backfill);
     }
 
     Slot retyped(ColumnType newType) {
-        return new Slot(id, physicalName, newType, generation, use, defaultValue, nullsReadAsDefault);
+        return new Slot(id, physicalName, newType, generation, use, defaultValue, nullsReadAsDefault, backfill);
     }
 }

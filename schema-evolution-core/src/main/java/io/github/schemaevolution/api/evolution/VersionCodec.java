@@ -33,6 +33,13 @@ final class VersionCodec {
             text.append("slot ").append(slot.id()).append(' ').append(slot.physicalName()).append(' ')
                     .append(slot.generation()).append(' ').append(slot.use()).append(' ').append(slot.type().sql()).append('\n');
         }
+        for (Slot slot : version.slots()) {
+            if (slot.backfill() != null) {
+                text.append("backfill ").append(slot.id()).append(' ').append(slot.backfill().fromSlot()).append(' ')
+                        .append(slot.backfill().done() ? "done" : "pending").append(' ')
+                        .append(DefaultToken.escape(slot.backfill().expression())).append('\n');
+            }
+        }
         if (version.finalViews()) {
             text.append("views final\n");
         }
@@ -65,13 +72,17 @@ final class VersionCodec {
             } else if (line.startsWith("slot ")) {
                 String[] f = line.split(" ", 6);
                 slots.add(new Slot(f[1], f[2], ColumnType.parse(f[5]), Integer.parseInt(f[3]), Slot.Use.valueOf(f[4])));
+            } else if (line.startsWith("backfill ")) {
+                String[] f = line.split(" ", 5);
+                Slot slot = slots.stream().filter(s -> s.id().equals(f[1])).findFirst().orElseThrow(() -> corrupt("backfill of no slot: " + line));
+                slots.set(slots.indexOf(slot), slot.withBackfill(new Backfill(f[2], DefaultToken.unescape(f[4]), f[3].equals("done"))));
             } else if (line.equals("views final")) {
                 finalViews = true;
             } else if (line.startsWith("default ")) {
                 String[] f = line.split(" ", 4);
                 Slot slot = slots.stream().filter(s -> s.id().equals(f[1])).findFirst().orElseThrow(() -> corrupt("default of no slot: " + line));
                 slots.set(slots.indexOf(slot), new Slot(slot.id(), slot.physicalName(), slot.type(), slot.generation(), slot.use(),
-                        DefaultToken.decode(f[3]), f[2].equals("reads-null-as-default")));
+                        DefaultToken.decode(f[3]), f[2].equals("reads-null-as-default"), slot.backfill()));
             } else if (!line.isEmpty()) {
                 throw corrupt("bad line: " + line);
             }

@@ -60,6 +60,20 @@ public abstract class EvolutionContract {
     /** DDL, in the engine's own words, of a plain user table named {@code table} with columns {@code id} (integer) and {@code note} (text). */
     protected abstract String userTableDdl(String table);
 
+    /**
+     * Starts a child JVM that runs {@link SchemaEvolution#backfill} of {@code column} in {@code table} over
+     * key ranges of {@link #BACKFILL_CHUNK} ids of column {@code id}, one chunk at a time with a pause
+     * between chunks, printing {@code chunk <n>} after each, for the test to kill with SIGKILL.
+     */
+    protected abstract io.github.schemaevolution.testkit.process.ChildJvm startBackfill(String table, String column)
+            throws java.io.IOException;
+
+    /** Key ranges of {@code rowsPerChunk} over column {@code id} of {@code table}, as the dialect module cuts them. */
+    protected abstract io.github.schemaevolution.api.chunk.ChunkSource keyRanges(String table, long rowsPerChunk);
+
+    /** Rows per chunk of the backfill runs. */
+    protected static final long BACKFILL_CHUNK = 10_000;
+
     /** The schema or database the tables go to; {@code null} for the connection's current one. */
     protected String schema() {
         return null;
@@ -457,6 +471,79 @@ public abstract class EvolutionContract {
         assertThat(values("c_habit_v2", "probe_asn")).extracting(v -> v == null ? null : ((Number) v).longValue())
                 .containsExactly(3320L, null);
         assertThat(evolution.verify(schema(), "c_habit").isEmpty()).isTrue();
+    }
+
+    /**
+     * A retype in phases, integer to string, over 100,000 rows: the backfill is killed with SIGKILL and
+     * resumed, writers of both versions insert meanwhile, and readers of both versions see their values,
+     * in their types, throughout.
+     */
+    @Test
+    void aRetypeInPhasesSurvivesAKilledBackfillWithOldAndNewReadersRightThroughout() throws Exception {
+        SchemaEvolution evolution = evolution();
+        evolution.create(model("c_retype").toBuilder().column("flag", INT32).build());
+        boolean clickHouse = dialect().name().equals("clickhouse");
+        int rows = 100_000;
+        execute(clickHouse
+                ? "INSERT INTO " + qualified("c_retype") + " (id, name, reading, cc, flag) SELECT number, 'n', 0.5, 'C',"
+                        + " toInt32(number % 7) FROM numbers(" + rows + ")"
+                : "INSERT INTO " + qualified("c_retype") + " (id, name, reading, cc, flag) SELECT g, 'n', 0.5, 'C', g % 7"
+                        + " FROM generate_series(0, " + (rows - 1) + ") g");
+        String toText = clickHouse ? "toString({old})" : "{old}::text";
+        refused(() -> evolution.apply(migration("flag-text", "c_retype").retype("flag", FLOAT32, toText).build()),
+                ErrorCode.CHANGE_FORBIDDEN);
+        Plan plan = evolution.plan(migration("flag-text", "c_retype").retype("flag", STRING.orNullable(), toText).build());
+        assertThat(plan.notes()).singleElement().asString().contains("flag", "backfill");
+        SchemaVersion v2 = evolution.apply(plan.migration()).version();
+        assertThat(v2.retypes()).singleElement().extracting(SchemaVersion.Retype::phase).isEqualTo(SchemaVersion.Retype.Phase.BACKFILL);
+        assertRetypedReads(rows);
+        refused(() -> evolution.retire(schema(), "c_retype", 1), ErrorCode.CHANGE_FORBIDDEN);
+
+        io.github.schemaevolution.testkit.process.ChildJvm child = startBackfill("c_retype", "flag");
+        assertThat(child.killWhenItPrints("chunk 3")).as("killed by SIGKILL").isEqualTo(137);
+        assertRetypedReads(rows);
+
+        // writers of both versions go on: version 1 writes the integer, version 2 the string
+        execute("INSERT INTO " + qualified("c_retype") + " (id, name, reading, cc, flag) VALUES (" + rows + ", 'old', 0.5, 'C', 5)");
+        io.github.schemaevolution.api.evolution.WriterMapping writer = v2.writer();
+        try (Connection connection = dataSource().getConnection();
+             PreparedStatement insert = connection.prepareStatement(writer.insertSql(dialect()))) {
+            insert.setLong(1, rows + 1);
+            insert.setString(2, "new");
+            insert.setFloat(3, 0.5f);
+            insert.setString(4, "C");
+            insert.setString(5, "seven");
+            insert.executeUpdate();
+        }
+        io.github.schemaevolution.api.chunk.RunReport resumed = evolution.backfill(schema(), "c_retype", "flag",
+                keyRanges("c_retype", BACKFILL_CHUNK));
+        assertThat(resumed.outcome()).isEqualTo(io.github.schemaevolution.api.chunk.RunReport.Outcome.COMPLETED);
+        assertThat(resumed.chunksSkipped()).as("the chunks done before the kill").isGreaterThanOrEqualTo(3);
+        assertRetypedReads(rows);
+        List<Object> newest = values("c_retype_v2", "flag");
+        assertThat(newest.subList(rows, rows + 2)).containsExactly("5", "seven");
+        Object oldReaderOfNewRow = values("c_retype_v1", "flag").get(rows + 1);
+        assertThat(oldReaderOfNewRow).as("a row written at version 2 has no integer flag").satisfiesAnyOf(
+                value -> assertThat(value).isNull(), value -> assertThat(((Number) value).intValue()).isZero());
+        assertThat(evolution.currentVersion(schema(), "c_retype").orElseThrow().retypes()).singleElement()
+                .extracting(SchemaVersion.Retype::phase).isEqualTo(SchemaVersion.Retype.Phase.CONTRACT);
+
+        // the contract: version 1 retires, its integer column returns to the pool
+        SchemaVersion v3 = evolution.retire(schema(), "c_retype", 1).version();
+        assertThat(v3.retypes()).isEmpty();
+        assertThat(values("c_retype_v2", "flag").subList(0, 8)).containsExactly("0", "1", "2", "3", "4", "5", "6", "0");
+        assertThat(values("c_retype_v2", "flag").subList(rows, rows + 2)).containsExactly("5", "seven");
+        assertThat(evolution.verify(schema(), "c_retype").isEmpty()).isTrue();
+    }
+
+    /** Every original row reads its integer at version 1 and its text at version 2. */
+    private void assertRetypedReads(int rows) throws SQLException {
+        List<Object> old = values("c_retype_v1", "flag");
+        List<Object> now = values("c_retype_v2", "flag");
+        for (int i = 0; i < rows; i++) {
+            assertThat(((Number) old.get(i)).intValue()).as("version 1, row %d", i).isEqualTo(i % 7);
+            assertThat(now.get(i)).as("version 2, row %d", i).isEqualTo(Integer.toString(i % 7));
+        }
     }
 
     @Test
