@@ -141,6 +141,32 @@ class ClickHousePlannerTest {
     }
 
     @Test
+    void retypesThatCanLoseValuesNeedConsentAndKeyColumnsStayTheirType() {
+        refused(() -> apply(migration("m").retype("page_len", nullable(FLOAT32), "toFloat32({old})")), ErrorCode.CHANGE_FORBIDDEN, "page_len");
+        assertThatThrownBy(() -> apply(migration("m").retype("page_len", nullable(FLOAT32), "toFloat32({old})")))
+                .hasMessageContaining("retypeLossy");
+        Plan lossy = apply(migration("m1").retypeLossy("page_len", nullable(FLOAT32), "toFloat32({old})"));
+        assertThat(lossy.statements()).extracting(Statement::sql).containsSubsequence(
+                "ALTER TABLE `fastpath` MODIFY COLUMN `_spare_float32_1` DEFAULT toFloat32(`page_len`)",
+                "ALTER TABLE `fastpath` CLEAR COLUMN IF EXISTS `_spare_float32_1` SETTINGS mutations_sync = 2");
+        assertThat(lossy.to().retypes()).singleElement().satisfies(r -> {
+            assertThat(r.column()).isEqualTo("page_len");
+            assertThat(r.phase()).isEqualTo(io.github.schemaevolution.api.evolution.SchemaVersion.Retype.Phase.BACKFILL);
+        });
+        assertThatThrownBy(() -> new io.github.schemaevolution.api.evolution.Change.RetypeColumn("x", STRING, "toString(x)", false))
+                .isInstanceOfSatisfying(SchemaEvolutionException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MODEL_INVALID));
+        assertThatThrownBy(() -> apply(migration("m2").widen("report_id", nullable(STRING))))
+                .hasMessageContaining("retype(");
+        Map<String, String> keys = Map.of("report_id", "it is part of the sorting key (ORDER BY)");
+        assertThatThrownBy(() -> planner.plan(migration("m").retype("report_id", nullable(STRING), "{old}").build(),
+                history.get(history.size() - 1), history, fastpath, keys))
+                .isInstanceOfSatisfying(SchemaEvolutionException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.CHANGE_FORBIDDEN);
+                    assertThat(e.getMessage()).contains("sorting key");
+                });
+    }
+
+    @Test
     void aNonNullableAddTakesANonNullableSpareAndADefaultIsMetadataThenAClear() {
         refused(() -> apply(migration("m").add("flag", STRING)), ErrorCode.POOL_EXHAUSTED, "flag");
         assertThatThrownBy(() -> apply(migration("m").add("flag", STRING))).hasMessageContaining("notNullSpares");

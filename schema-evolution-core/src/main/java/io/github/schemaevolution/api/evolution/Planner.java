@@ -589,7 +589,9 @@ public final class Planner {
             String reason = protectedColumns.get(slot.physicalName());
             if (reason != null) {
                 throw new SchemaEvolutionException(ErrorCode.CHANGE_FORBIDDEN, current.display(), slot.physicalName(),
-                        "cannot be " + what + " on " + dialect.name() + ": " + reason, null);
+                        "cannot be " + what + " on " + dialect.name() + ": " + reason + "; instead add a column for the new"
+                        + " values and fill it (an add, then a chunked update), or copy the rows into a table with another"
+                        + " key; a rename goes through the views and is allowed", null);
             }
         }
 
