@@ -171,6 +171,9 @@ final class ClickHouseIntrospector implements Introspector {
         } else {
             value = new ColumnDefault.Expression(expression);
         }
+        if ("ALIAS".equals(kind)) {
+            return new ColumnDefault(ColumnDefault.Kind.ALIAS, new ColumnDefault.Expression(expression));
+        }
         ColumnDefault found = new ColumnDefault("MATERIALIZED".equals(kind) ? ColumnDefault.Kind.MATERIALIZED
                 : ColumnDefault.Kind.DEFAULT, value);
         // a constant the engine took for a type the model would not give it (an expression such as 42 on

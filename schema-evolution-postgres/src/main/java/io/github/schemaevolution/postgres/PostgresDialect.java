@@ -217,7 +217,8 @@ public final class PostgresDialect implements Dialect {
             if (folded instanceof ColumnDefault.Literal literal && type.withoutNullable() == ColumnType.UUID) {
                 folded = new ColumnDefault.Literal(literal.text().toLowerCase(Locale.ROOT));
             }
-            value = new ColumnDefault(ColumnDefault.Kind.DEFAULT, folded);
+            value = new ColumnDefault(value.kind() == ColumnDefault.Kind.ALIAS ? ColumnDefault.Kind.ALIAS
+                    : ColumnDefault.Kind.DEFAULT, folded);
         }
         return new Column(column.name(), type, value, column.comment());
     }
@@ -366,7 +367,8 @@ public final class PostgresDialect implements Dialect {
     public Statement addColumn(Table table, Column column) {
         String display = table.displayName();
         Column folded = foldColumn(column);
-        boolean volatileDefault = folded.defaultValue() != null
+        // a virtual generated column (ALIAS) is catalog only; an expression default is evaluated for every row
+        boolean volatileDefault = folded.defaultValue() != null && folded.defaultValue().kind() != ColumnDefault.Kind.ALIAS
                 && folded.defaultValue().value() instanceof ColumnDefault.Expression;
         return new Statement(alter(table) + " ADD COLUMN IF NOT EXISTS " + columnDefinition(display, folded, false),
                 volatileDefault ? Cost.REWRITE : Cost.INSTANT);
@@ -571,8 +573,9 @@ public final class PostgresDialect implements Dialect {
     private static String columnDefinition(String table, Column column, boolean spare) {
         StringBuilder definition = new StringBuilder(PostgresIdentifiers.column(table, column.name())).append(' ')
                 .append(PostgresTypes.sql(column.type(), table, column.name()));
-        column.defaultOptional().ifPresent(value -> definition.append(" DEFAULT ")
-                .append(PostgresSql.defaultValue(value.value(), column.type(), table, column.name())));
+        column.defaultOptional().ifPresent(value -> definition.append(value.kind() == ColumnDefault.Kind.ALIAS
+                ? " GENERATED ALWAYS AS (" + ((ColumnDefault.Expression) value.value()).sql() + ") VIRTUAL" : " DEFAULT "
+                + PostgresSql.defaultValue(value.value(), column.type(), table, column.name())));
         // an array spare cannot be Nullable in the model, yet a spare must hold NULL while in the pool
         if (!column.isNullable() && !spare) {
             definition.append(" NOT NULL");

@@ -37,7 +37,7 @@ final class PostgresIntrospector implements Introspector {
 
     private static final String COLUMNS = "SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod),"
             + " a.attnotnull, pg_catalog.pg_get_expr(d.adbin, d.adrelid), pg_catalog.col_description(a.attrelid, a.attnum),"
-            + " a.attgenerated <> ''"
+            + " a.attgenerated::text"
             + " FROM pg_catalog.pg_attribute a"
             + " LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
             + " WHERE a.attrelid = ? AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum";
@@ -191,17 +191,20 @@ final class PostgresIntrospector implements Introspector {
             try (ResultSet row = statement.executeQuery()) {
                 while (row.next()) {
                     String name = row.getString(1);
-                    if (row.getBoolean(6)) {
+                    String generated = row.getString(6);
+                    boolean virtual = "v".equals(generated);
+                    if (generated != null && !generated.isEmpty() && !virtual) {
                         throw new SchemaEvolutionException(ErrorCode.INTROSPECTION_FAILED, display, name,
-                                "generated columns have no model counterpart", null);
+                                "stored generated columns have no model counterpart (virtual ones are ALIAS columns)", null);
                     }
                     ColumnType type = columnType(row.getString(2), display, name);
                     if (!row.getBoolean(3)) {
                         type = type.orNullable();
                     }
                     String defaultExpression = row.getString(4);
-                    ColumnDefault defaultValue = defaultExpression == null ? null : PostgresSql.parseDefault(defaultExpression);
-                    if (defaultValue != null && !defaultValue.fits(type)) {
+                    ColumnDefault defaultValue = defaultExpression == null ? null : virtual
+                            ? ColumnDefault.expression(defaultExpression).alias() : PostgresSql.parseDefault(defaultExpression);
+                    if (defaultValue != null && !virtual && !defaultValue.fits(type)) {
                         // a constant the engine took for a type the model would not give it: the expression it was
                         defaultValue = ColumnDefault.expression(defaultExpression);
                     }

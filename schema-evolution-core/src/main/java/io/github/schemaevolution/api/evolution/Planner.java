@@ -229,9 +229,11 @@ public final class Planner {
                         + " rows that exist and the writers of older versions, which do not know the column, have no value"
                         + " for it; give it a default, or add it as " + wanted.orNullable().sql(), null);
             }
-            Slot spare = slots.stream().filter(s -> s.free() && serves(s, wanted)).findFirst().orElse(null);
+            boolean alias = value != null && value.kind() == ColumnDefault.Kind.ALIAS;
+            Slot spare = alias ? null : slots.stream().filter(s -> s.free() && serves(s, wanted)).findFirst().orElse(null);
             if (spare == null) {
-                if (!add.allowNativeAdd()) {
+                // an ALIAS column stores nothing: its native add is metadata only, and it needs no spare
+                if (!add.allowNativeAdd() && !alias) {
                     throw exhausted(add.name(), wanted);
                 }
                 if (slots.stream().anyMatch(s -> s.physicalName().equalsIgnoreCase(add.name()) || s.id().equalsIgnoreCase(add.name()))) {
@@ -243,8 +245,9 @@ public final class Planner {
                 statements.add(dialect.addColumn(live, new Column(add.name(), wanted, value, null)));
                 slots.add(new Slot(add.name(), add.name(), wanted, 0, Slot.Use.COLUMN, value, false));
                 columns.add(new MappedColumn(add.name(), wanted, add.name(), 0));
-                notes.add(add.name() + ": added natively; rows that exist read " + (value == null
-                        ? (wanted.isNullable() ? "NULL" : "the type's empty value") : "its default " + DefaultToken.encode(value)));
+                notes.add(add.name() + (alias ? ": added natively, computed on every read and never stored" : ": added"
+                        + " natively; rows that exist read " + (value == null
+                        ? (wanted.isNullable() ? "NULL" : "the type's empty value") : "its default " + DefaultToken.encode(value))));
                 return;
             }
             String physical = spare.physicalName();
@@ -483,6 +486,12 @@ public final class Planner {
          * of the catalog changes for as long as it takes to touch every row.
          */
         private void free(Slot slot) {
+            if (slot.defaultValue() != null && slot.defaultValue().kind() == ColumnDefault.Kind.ALIAS) {
+                // it holds no data and no spare: the library made it, and drops it
+                statements.add(dialect.dropColumn(live, slot.physicalName()));
+                slots.remove(slot);
+                return;
+            }
             String physical = slot.physicalName();
             if (dialect.has(Capability.METADATA_ONLY_RENAME)) {
                 String spareName = spareNameFor(slot);

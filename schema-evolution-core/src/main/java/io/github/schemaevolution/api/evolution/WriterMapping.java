@@ -33,7 +33,7 @@ public record WriterMapping(String schema, String table, int version, List<Strin
     }
 
     private static boolean computed(Slot slot) {
-        return slot.defaultValue() != null && slot.defaultValue().kind() == io.github.schemaevolution.api.model.ColumnDefault.Kind.MATERIALIZED;
+        return slot.defaultValue() != null && slot.defaultValue().computed();
     }
 
     /** The physical column of {@code column}, as {@link SchemaVersion#physicalName} says. */

@@ -11,7 +11,13 @@ import io.github.schemaevolution.internal.Texts;
  */
 public record ColumnDefault(Kind kind, Value value) {
 
-    public enum Kind { DEFAULT, MATERIALIZED }
+    /**
+     * {@code DEFAULT}: stored, written by the engine when an insert leaves the column out;
+     * {@code MATERIALIZED}: stored, always computed, never written by inserts (PostgreSQL: a plain default);
+     * {@code ALIAS}: never stored, computed on every read from other columns (ClickHouse {@code ALIAS},
+     * PostgreSQL 18 {@code GENERATED ALWAYS AS (...) VIRTUAL}); an expression only.
+     */
+    public enum Kind { DEFAULT, MATERIALIZED, ALIAS }
 
     /** The value itself: a literal, the current time, or a raw engine expression. */
     public sealed interface Value permits Literal, Now, Expression {
@@ -52,6 +58,9 @@ public record ColumnDefault(Kind kind, Value value) {
         if (kind == null || value == null) {
             throw new SchemaEvolutionException(ErrorCode.MODEL_INVALID, "a column default needs a kind and a value");
         }
+        if (kind == Kind.ALIAS && !(value instanceof Expression)) {
+            throw new SchemaEvolutionException(ErrorCode.MODEL_INVALID, "an ALIAS column is an expression over other columns");
+        }
     }
 
     /** A constant; {@code null} is refused (a nullable column's default is already NULL). */
@@ -77,6 +86,16 @@ public record ColumnDefault(Kind kind, Value value) {
      */
     public boolean fits(ColumnType type) {
         return DefaultCheck.problem(type, value) == null;
+    }
+
+    /** The same expression as a column computed on every read and never stored ({@link Kind#ALIAS}). */
+    public ColumnDefault alias() {
+        return new ColumnDefault(Kind.ALIAS, value);
+    }
+
+    /** Whether writers leave the column out: the engine computes it (MATERIALIZED, ALIAS). */
+    public boolean computed() {
+        return kind != Kind.DEFAULT;
     }
 
     /** The same value, computed by the engine and never written by inserts. */

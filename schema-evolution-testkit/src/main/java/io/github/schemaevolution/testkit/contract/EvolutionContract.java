@@ -425,6 +425,25 @@ public abstract class EvolutionContract {
         assertThat(evolution.verify(schema(), "c_defaults").isEmpty()).isTrue();
     }
 
+    /** An ALIAS column stores nothing: added natively without a spare, left out by writers, dropped when its versions retire. */
+    @Test
+    void anAliasColumnIsComputedOnReadAndDroppedWhenItsVersionsRetire() throws SQLException {
+        SchemaEvolution evolution = evolution();
+        evolution.create(model("c_alias"));
+        insertRows("c_alias", 2);
+        int physical = physicalColumns("c_alias");
+        ApplyResult added = evolution.apply(migration("lower", "c_alias")
+                .add("name_upper", STRING.orNullable(), ColumnDefault.expression("upper(name)").alias()).build());
+        assertThat(added.plan().notes()).singleElement().asString().contains("never stored");
+        assertThat(values("c_alias_v2", "name_upper")).containsExactly("NAME-0", "NAME-1");
+        assertThat(added.version().writer().logical()).doesNotContain("name_upper");
+        assertThat(evolution.pool(schema(), "c_alias").free(FLOAT64.orNullable())).as("no spare taken").isEqualTo(2);
+        evolution.apply(migration("drop", "c_alias").drop("name_upper").build());
+        evolution.retire(schema(), "c_alias", 2);
+        assertThat(physicalColumns("c_alias")).isEqualTo(physical);
+        assertThat(evolution.verify(schema(), "c_alias").isEmpty()).isTrue();
+    }
+
     /** The 3 a.m. fix: a column added by hand stops every apply until it is absorbed, after review, into a version. */
     @Test
     void aColumnAddedByHandIsAbsorbedIntoANewVersionAndThenUsedNormally() throws SQLException {
