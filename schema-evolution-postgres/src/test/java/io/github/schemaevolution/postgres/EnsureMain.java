@@ -1,19 +1,9 @@
 package io.github.schemaevolution.postgres;
 
-import io.github.schemaevolution.api.SchemaEvolution;
-import io.github.schemaevolution.api.SchemaEvolutionException;
-import io.github.schemaevolution.api.evolution.SchemaVersion;
-import io.github.schemaevolution.testkit.fixtures.Fastpath;
+import io.github.schemaevolution.testkit.contract.StartupInstance;
 import org.postgresql.ds.PGSimpleDataSource;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-
-/**
- * An application instance starting up: waits for a line on its standard input (so that the test
- * releases all instances at once), calls {@code ensure} with the fastpath model and prints the
- * version it got, or the refusal. Arguments: JDBC URL, user, password.
- */
+/** A PostgreSQL instance of {@link PostgresStartupIT}. Arguments: JDBC URL, user, password, {@code columns} or {@code ensure}. */
 public final class EnsureMain {
     private EnsureMain() {
     }
@@ -23,14 +13,6 @@ public final class EnsureMain {
         dataSource.setUrl(args[0]);
         dataSource.setUser(args[1]);
         dataSource.setPassword(args[2]);
-        new BufferedReader(new InputStreamReader(System.in)).readLine();
-        try {
-            SchemaVersion version = SchemaEvolution.connect(dataSource).ensure(Fastpath.model());
-            System.out.println("version " + version.version() + " " + version.encode().hashCode());
-            System.exit(0);
-        } catch (SchemaEvolutionException e) {
-            System.out.println("refused " + e.getMessage());
-            System.exit(1);
-        }
+        StartupInstance.run(dataSource, args[3].equals("columns"));
     }
 }
