@@ -608,7 +608,8 @@ public final class Planner {
         private String spareNameFor(Slot slot) {
             boolean spareName = slot.id().startsWith(current.sparePrefix());
             boolean idTaken = slots.stream().anyMatch(s -> s != slot && s.physicalName().equals(slot.id()));
-            return spareName && !idTaken ? slot.id() : nextSpareName(slot.family());
+            // named for the family it serves once cleared (on PostgreSQL a cleared column is nullable)
+            return spareName && !idTaken ? slot.id() : nextSpareName(dialect.clearedType(slot.type()));
         }
 
         private String nextSpareName(ColumnType family) {
