@@ -2,7 +2,6 @@ package io.github.schemaevolution.api.evolution;
 
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
-import java.util.Objects;
 
 /**
  * Tunables of schema changes, with defaults fit for production:
@@ -29,13 +28,20 @@ public record EvolutionSettings(ViewNaming views, String historyTable, String in
             Duration.ofMinutes(15), Duration.ofSeconds(30));
 
     public EvolutionSettings {
-        Objects.requireNonNull(views, "views");
-        Objects.requireNonNull(historyTable, "historyTable");
-        Objects.requireNonNull(instanceId, "instanceId");
-        Objects.requireNonNull(ddlLockTimeout, "ddlLockTimeout");
-        Objects.requireNonNull(backoff, "backoff");
-        Objects.requireNonNull(migrationLockWait, "migrationLockWait");
-        Objects.requireNonNull(lockLease, "lockLease");
+        java.util.Map<String, Object> given = new java.util.LinkedHashMap<>();
+        given.put("views", views);
+        given.put("historyTable", historyTable);
+        given.put("instanceId", instanceId);
+        given.put("ddlLockTimeout", ddlLockTimeout);
+        given.put("backoff", backoff);
+        given.put("migrationLockWait", migrationLockWait);
+        given.put("lockLease", lockLease);
+        given.forEach((name, value) -> {
+            if (value == null) {
+                throw new io.github.schemaevolution.api.SchemaEvolutionException(io.github.schemaevolution.api.ErrorCode.MODEL_INVALID,
+                        "settings: " + name + " is required");
+            }
+        });
         if (maxAttempts < 1 || ddlLockTimeout.isNegative() || backoff.isNegative() || migrationLockWait.isNegative()
                 || lockLease.toMillis() < 3) {
             throw new io.github.schemaevolution.api.SchemaEvolutionException(io.github.schemaevolution.api.ErrorCode.MODEL_INVALID,

