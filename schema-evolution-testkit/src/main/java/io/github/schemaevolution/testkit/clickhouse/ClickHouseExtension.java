@@ -107,7 +107,7 @@ public final class ClickHouseExtension implements ParameterResolver, AfterEachCa
             }
             String jdbcUrl = "jdbc:clickhouse:" + server.httpUrl + "/" + name;
             return new TestDatabase(server, new ClickHouseEndpoint(server.httpUrl, jdbcUrl, server.user, server.password,
-                    name, new UrlDataSource(jdbcUrl, server.user, server.password)));
+                    name, UrlDataSource.of(jdbcUrl, server.user, server.password)));
         }
 
         @Override

@@ -109,7 +109,7 @@ public final class EmbeddedClickHouse implements AutoCloseable {
 
     /** Connections to {@code database} through whichever ClickHouse JDBC driver is on the class path. */
     public DataSource dataSource(String database) {
-        return new UrlDataSource(jdbcUrl(database), "default", "");
+        return UrlDataSource.of(jdbcUrl(database), "default", "");
     }
 
     /** The version the engine reports, e.g. {@code 26.7.2.1}. */

@@ -1,0 +1,390 @@
+package io.github.schemaevolution.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.github.schemaevolution.api.DriverDataSource;
+import io.github.schemaevolution.api.SchemaEvolution;
+import io.github.schemaevolution.api.SchemaEvolutionException;
+import io.github.schemaevolution.api.chunk.ChunkRunner;
+import io.github.schemaevolution.api.chunk.ChunkSource;
+import io.github.schemaevolution.api.chunk.RunReport;
+import io.github.schemaevolution.api.evolution.ApplyResult;
+import io.github.schemaevolution.api.evolution.HistoryEntry;
+import io.github.schemaevolution.api.evolution.Migration;
+import io.github.schemaevolution.api.evolution.Plan;
+import io.github.schemaevolution.api.evolution.SchemaDiff;
+import io.github.schemaevolution.api.evolution.SchemaVersion;
+import io.github.schemaevolution.clickhouse.ClickHouseChunks;
+import io.github.schemaevolution.migrations.MigrationFiles;
+import io.github.schemaevolution.postgres.PostgresChunks;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/**
+ * The command line: the library for operators and for services in any language, over the database
+ * and a folder of migration files ({@link MigrationFiles}). Every command prints text, or JSON with
+ * {@code --json}, and ends with an exit code that means something:
+ * <ul>
+ *   <li>0: done (or nothing to do);</li>
+ *   <li>2: {@code verify} found drift, or {@code status --check} found pending migrations or drift;</li>
+ *   <li>3: refused (a coded error: bad input, a forbidden change, an exhausted pool; nothing was changed);</li>
+ *   <li>4: the database failed or was unreachable, or a lock was not obtained; a retry may succeed;</li>
+ *   <li>5: a backfill did not complete (failed or cancelled; its checkpoints stay, run it again);</li>
+ *   <li>64: the command line itself is wrong.</li>
+ * </ul>
+ */
+@Command(name = "schema-evolution", mixinStandardHelpOptions = true, version = "schema-evolution 0.1.0-SNAPSHOT",
+        description = "Evolve the schemas of large ClickHouse and PostgreSQL tables without downtime.",
+        subcommands = {Main.Status.class, Main.PlanCommand.class, Main.Apply.class, Main.Verify.class, Main.History.class,
+                Main.Pool.class, Main.Retire.class, Main.Backfill.class},
+        exitCodeOnInvalidInput = Main.USAGE)
+public final class Main {
+    static final int DRIFT = 2;
+    static final int REFUSED = 3;
+    static final int TRANSIENT = 4;
+    static final int INCOMPLETE = 5;
+    static final int USAGE = 64;
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs a command line and returns its exit code, for tests and embedding. */
+    static int run(String... args) {
+        CommandLine line = new CommandLine(new Main());
+        // a wrong command line is 64 for every subcommand, never the 2 that means drift
+        line.getSubcommands().values().forEach(sub -> sub.getCommandSpec().exitCodeOnInvalidInput(USAGE));
+        line.setExecutionExceptionHandler((error, command, parsed) -> {
+            PrintWriter err = command.getErr();
+            if (error instanceof SchemaEvolutionException coded) {
+                err.println("error: " + coded.getMessage());
+                return coded.code().retryable() ? TRANSIENT : REFUSED;
+            }
+            err.println("error: " + error);
+            return 1;
+        });
+        return line.execute(args);
+    }
+
+    /** Where the database is; the password is best given by the environment. */
+    static final class Connection {
+        @Option(names = "--url", required = true, defaultValue = "${env:SCHEMA_EVOLUTION_URL}",
+                description = "JDBC URL (env SCHEMA_EVOLUTION_URL): jdbc:postgresql://... or jdbc:clickhouse://...")
+        String url;
+
+        @Option(names = "--user", defaultValue = "${env:SCHEMA_EVOLUTION_USER}", description = "user (env SCHEMA_EVOLUTION_USER)")
+        String user;
+
+        @Option(names = "--password", defaultValue = "${env:SCHEMA_EVOLUTION_PASSWORD}",
+                description = "password (env SCHEMA_EVOLUTION_PASSWORD)")
+        String password;
+
+        @Option(names = "--json", description = "print JSON for scripts")
+        boolean json;
+
+        SchemaEvolution evolution() {
+            return SchemaEvolution.connect(DriverDataSource.of(url, user, password));
+        }
+    }
+
+    /** A table named on the command line. */
+    static final class TableOption {
+        @Option(names = "--table", required = true, description = "the table")
+        String table;
+
+        @Option(names = "--schema", description = "its schema (PostgreSQL) or database (ClickHouse); default: the connection's")
+        String schema;
+    }
+
+    /** The folder of migration files. */
+    static final class Files {
+        @Option(names = "--dir", defaultValue = "migrations", description = "the folder of migration files (default: ${DEFAULT-VALUE})")
+        Path dir;
+
+        List<Migration> migrations() {
+            return MigrationFiles.read(dir);
+        }
+    }
+
+    private static void print(Connection connection, Object json, String text) throws Exception {
+        System.out.println(connection.json ? JSON.writeValueAsString(json) : text);
+    }
+
+    /** The migrations of the files not applied yet, per table, in file order. */
+    private static List<Migration> pending(SchemaEvolution evolution, List<Migration> migrations) {
+        Map<String, List<HistoryEntry>> histories = new LinkedHashMap<>();
+        List<Migration> pending = new ArrayList<>();
+        for (Migration migration : migrations) {
+            List<HistoryEntry> history = histories.computeIfAbsent(migration.schema() + "." + migration.table(),
+                    key -> evolution.history(migration.schema(), migration.table()));
+            boolean applied = history.stream().anyMatch(e -> e.migrationId().equals(migration.id())
+                    && e.status() == HistoryEntry.Status.APPLIED);
+            if (!applied) {
+                pending.add(migration);
+            }
+        }
+        return pending;
+    }
+
+    private static String display(String schema, String table) {
+        return schema == null ? table : schema + "." + table;
+    }
+
+    @Command(name = "status", description = "Versions, pending migrations, drift and pool of the tables the migration files name.")
+    static final class Status implements Callable<Integer> {
+        @Mixin Connection connection;
+        @Mixin Files files;
+
+        @Option(names = "--check", description = "exit with 2 when a migration is pending or a table drifted")
+        boolean check;
+
+        @Override
+        public Integer call() throws Exception {
+            SchemaEvolution evolution = connection.evolution();
+            List<Migration> migrations = files.migrations();
+            List<Migration> pending = pending(evolution, migrations);
+            List<Map<String, Object>> tables = new ArrayList<>();
+            StringBuilder text = new StringBuilder();
+            boolean attention = !pending.isEmpty();
+            for (Migration table : migrations.stream().filter(distinctTables()).toList()) {
+                Optional<SchemaVersion> version = evolution.currentVersion(table.schema(), table.table());
+                List<String> waiting = pending.stream().filter(m -> sameTable(m, table)).map(Migration::id).toList();
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("table", display(table.schema(), table.table()));
+                row.put("version", version.map(SchemaVersion::version).orElse(null));
+                row.put("pending", waiting);
+                String drift = null;
+                if (version.isPresent()) {
+                    SchemaDiff diff = evolution.verify(table.schema(), table.table());
+                    drift = diff.isEmpty() ? null : diff.toString();
+                    row.put("pool", version.get().pool().toString());
+                    row.put("retypes", version.get().retypes().stream().map(r -> r.column() + " " + r.phase()).toList());
+                }
+                row.put("drift", drift);
+                attention |= drift != null;
+                tables.add(row);
+                text.append(row.get("table")).append(": ").append(version.map(v -> "version " + v.version()).orElse("not registered"))
+                        .append(", ").append(waiting.isEmpty() ? "up to date" : waiting.size() + " pending " + waiting)
+                        .append(drift == null ? "" : "\n  DRIFT: " + drift)
+                        .append(version.map(v -> "\n  " + v.pool()).orElse("")).append('\n');
+            }
+            print(connection, Map.of("tables", tables), text.toString().stripTrailing());
+            return check && attention ? DRIFT : 0;
+        }
+    }
+
+    private static java.util.function.Predicate<Migration> distinctTables() {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        return migration -> seen.add(migration.schema() + "." + migration.table());
+    }
+
+    private static boolean sameTable(Migration a, Migration b) {
+        return a.table().equals(b.table()) && java.util.Objects.equals(a.schema(), b.schema());
+    }
+
+    @Command(name = "plan", description = "The dry run of the next pending migration of each table: its statements, their cost, its notes.")
+    static final class PlanCommand implements Callable<Integer> {
+        @Mixin Connection connection;
+        @Mixin Files files;
+
+        @Override
+        public Integer call() throws Exception {
+            SchemaEvolution evolution = connection.evolution();
+            List<Migration> pending = pending(evolution, files.migrations());
+            List<Map<String, Object>> plans = new ArrayList<>();
+            List<String> waiting = new ArrayList<>();
+            StringBuilder text = new StringBuilder();
+            for (Migration migration : pending) {
+                // only the first pending migration of a table can be planned: the others start from its result
+                if (plans.stream().anyMatch(p -> p.get("table").equals(display(migration.schema(), migration.table())))) {
+                    waiting.add(migration.id());
+                    continue;
+                }
+                Plan plan = evolution.plan(migration);
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("migration", migration.id());
+                row.put("table", display(migration.schema(), migration.table()));
+                row.put("from", plan.from().version());
+                row.put("to", plan.to().version());
+                row.put("cost", plan.cost().name());
+                row.put("statements", plan.statements().stream().map(s -> Map.of("sql", s.sql(), "cost", s.cost().name())).toList());
+                row.put("afterCommit", plan.afterCommit().stream().map(s -> Map.of("sql", s.sql(), "cost", s.cost().name())).toList());
+                row.put("notes", plan.notes());
+                plans.add(row);
+                text.append(plan).append("\n\n");
+            }
+            if (!waiting.isEmpty()) {
+                text.append("after these: ").append(waiting).append('\n');
+            }
+            print(connection, Map.of("plans", plans, "waiting", waiting), pending.isEmpty() ? "nothing pending" : text.toString().stripTrailing());
+            return 0;
+        }
+    }
+
+    @Command(name = "apply", description = "Applies the pending migrations in file order; safe to run from many processes at once.")
+    static final class Apply implements Callable<Integer> {
+        @Mixin Connection connection;
+        @Mixin Files files;
+
+        @Override
+        public Integer call() throws Exception {
+            SchemaEvolution evolution = connection.evolution();
+            List<Map<String, Object>> results = new ArrayList<>();
+            StringBuilder text = new StringBuilder();
+            for (Migration migration : files.migrations()) {
+                ApplyResult result = evolution.apply(migration);
+                results.add(Map.of("migration", migration.id(), "table", display(migration.schema(), migration.table()),
+                        "outcome", result.outcome().name(), "version", result.version().version()));
+                text.append(migration.id()).append(": ").append(result.outcome()).append(", ")
+                        .append(display(migration.schema(), migration.table())).append(" at version ")
+                        .append(result.version().version()).append('\n');
+            }
+            print(connection, Map.of("applied", results), results.isEmpty() ? "no migration files" : text.toString().stripTrailing());
+            return 0;
+        }
+    }
+
+    @Command(name = "verify", description = "Compares a table with its current version; exit code 2 on drift.")
+    static final class Verify implements Callable<Integer> {
+        @Mixin Connection connection;
+        @Mixin TableOption table;
+
+        @Override
+        public Integer call() throws Exception {
+            SchemaDiff diff = connection.evolution().verify(table.schema, table.table);
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("table", diff.table());
+            row.put("version", diff.version());
+            row.put("missing", diff.missing());
+            row.put("extra", diff.extra());
+            row.put("mistyped", diff.mistyped());
+            row.put("drift", !diff.isEmpty());
+            print(connection, row, diff.toString());
+            return diff.isEmpty() ? 0 : DRIFT;
+        }
+    }
+
+    @Command(name = "history", description = "The recorded migrations of a table.")
+    static final class History implements Callable<Integer> {
+        @Mixin Connection connection;
+        @Mixin TableOption table;
+
+        @Override
+        public Integer call() throws Exception {
+            List<Map<String, Object>> rows = new ArrayList<>();
+            StringBuilder text = new StringBuilder();
+            for (HistoryEntry entry : connection.evolution().history(table.schema, table.table)) {
+                rows.add(Map.of("version", entry.version(), "migration", entry.migrationId(), "status", entry.status().name(),
+                        "appliedBy", entry.appliedBy(), "checksum", entry.checksum()));
+                text.append(String.format("v%-4d %-8s %s (%s)%n", entry.version(), entry.status(), entry.migrationId(), entry.appliedBy()));
+            }
+            print(connection, Map.of("history", rows), text.toString().stripTrailing());
+            return 0;
+        }
+    }
+
+    @Command(name = "pool", description = "Free and used spares of a table, per family.")
+    static final class Pool implements Callable<Integer> {
+        @Mixin Connection connection;
+        @Mixin TableOption table;
+
+        @Override
+        public Integer call() throws Exception {
+            var pool = connection.evolution().pool(table.schema, table.table);
+            Map<String, Object> families = new LinkedHashMap<>();
+            pool.families().forEach((type, family) -> families.put(type.sql(),
+                    Map.of("free", family.free(), "inUse", family.inUse(), "retained", family.retained())));
+            print(connection, Map.of("families", families, "physicalColumns", pool.physicalColumns()), pool.toString());
+            return 0;
+        }
+    }
+
+    @Command(name = "retire", description = "Retires the versions of a table up to one, once no reader or writer uses them.")
+    static final class Retire implements Callable<Integer> {
+        @Mixin Connection connection;
+        @Mixin TableOption table;
+
+        @Option(names = "--up-to", required = true, description = "the last version to retire")
+        int upTo;
+
+        @Override
+        public Integer call() throws Exception {
+            ApplyResult result = connection.evolution().retire(table.schema, table.table, upTo);
+            print(connection, Map.of("outcome", result.outcome().name(), "version", result.version().version()),
+                    "retired versions up to " + upTo + ": " + result.outcome() + ", now at version " + result.version().version());
+            return 0;
+        }
+    }
+
+    @Command(name = "backfill", description = "Phase two of a retype: fills the new column over key ranges, resumable, with a progress bar.")
+    static final class Backfill implements Callable<Integer> {
+        @Mixin Connection connection;
+        @Mixin TableOption table;
+
+        @Option(names = "--column", required = true, description = "the retyped column")
+        String column;
+
+        @Option(names = "--key", defaultValue = "id", description = "the integer key the ranges cut (default: ${DEFAULT-VALUE})")
+        String key;
+
+        @Option(names = "--rows-per-chunk", defaultValue = "100000", description = "rows per chunk (default: ${DEFAULT-VALUE})")
+        long rowsPerChunk;
+
+        @Option(names = "--parallelism", defaultValue = "1", description = "chunks at once (default: ${DEFAULT-VALUE})")
+        int parallelism;
+
+        @Option(names = "--max-rows-per-second", description = "throttle")
+        Double maxRowsPerSecond;
+
+        @Option(names = "--progress", defaultValue = "auto", description = "the progress bar: auto (on a terminal), always, never")
+        String progress;
+
+        @Override
+        public Integer call() throws Exception {
+            SchemaEvolution evolution = connection.evolution();
+            ChunkSource chunks = evolution.dialect().name().equals("clickhouse")
+                    ? ClickHouseChunks.keyRanges(table.table, key, rowsPerChunk)
+                    : PostgresChunks.keyRanges(table.table, key, rowsPerChunk);
+            boolean bar = progress.equals("always") || (progress.equals("auto") && System.console() != null && !connection.json);
+            ProgressBar progressBar = new ProgressBar(System.err);
+            ChunkRunner.Builder runner = ChunkRunner.builder(DriverDataSource.of(connection.url, connection.user, connection.password),
+                    evolution.dialect()).parallelism(parallelism);
+            if (maxRowsPerSecond != null) {
+                runner.maxRowsPerSecond(maxRowsPerSecond);
+            }
+            if (bar) {
+                runner.listener(progressBar);
+            }
+            RunReport report;
+            try {
+                report = evolution.backfill(table.schema, table.table, column, chunks, runner.build());
+            } finally {
+                progressBar.finish();
+            }
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("runId", report.runId());
+            row.put("outcome", report.outcome().name());
+            row.put("chunksDone", report.chunksDone());
+            row.put("chunksSkipped", report.chunksSkipped());
+            row.put("rows", report.rows());
+            row.put("seconds", report.elapsed().toMillis() / 1000.0);
+            print(connection, row, "backfill of " + column + ": " + report.outcome() + ", " + report.chunksDone() + " chunks done, "
+                    + report.chunksSkipped() + " skipped, " + report.rows() + " rows"
+                    + report.failedChunkId().map(chunk -> ", failed at " + chunk).orElse(""));
+            return report.outcome() == RunReport.Outcome.COMPLETED ? 0 : INCOMPLETE;
+        }
+    }
+}

@@ -1,0 +1,171 @@
+package io.github.schemaevolution.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.schemaevolution.api.SchemaEvolution;
+import io.github.schemaevolution.api.evolution.HistoryEntry;
+import io.github.schemaevolution.api.model.ClickHouseOptions;
+import io.github.schemaevolution.api.model.PostgresOptions;
+import io.github.schemaevolution.api.model.ReservePolicy;
+import io.github.schemaevolution.api.model.Table;
+import io.github.schemaevolution.testkit.clickhouse.ClickHouseEndpoint;
+import io.github.schemaevolution.testkit.clickhouse.ClickHouseTest;
+import io.github.schemaevolution.testkit.postgres.PostgresEndpoint;
+import io.github.schemaevolution.testkit.postgres.PostgresTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.sql.DataSource;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static io.github.schemaevolution.api.model.ColumnType.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The command line as an operator or a Python service runs it: the executable jar, in processes of its
+ * own, over a folder of migration files, on both engines.
+ */
+@PostgresTest
+@ClickHouseTest
+class CliIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** What a run of the jar printed and returned. */
+    private record Run(int code, String out, String err) {
+    }
+
+    @Test
+    void onPostgres(PostgresEndpoint postgres, @TempDir Path dir) throws Exception {
+        scenario(new Target(postgres.jdbcUrl(), postgres.user(), postgres.password(), postgres.dataSource()), dir,
+                "{old}::text", "INSERT INTO readings (id, flag) SELECT g, g % 5 FROM generate_series(0, 999) g");
+    }
+
+    @Test
+    void onClickHouse(ClickHouseEndpoint clickHouse, @TempDir Path dir) throws Exception {
+        scenario(new Target(clickHouse.jdbcUrl(), clickHouse.user(), clickHouse.password(), clickHouse.dataSource()), dir,
+                "toString({old})", "INSERT INTO readings (id, flag) SELECT number, toInt32(number % 5) FROM numbers(1000)");
+    }
+
+    private record Target(String url, String user, String password, DataSource dataSource) {
+    }
+
+    private void scenario(Target target, Path dir, String toText, String rows) throws Exception {
+        SchemaEvolution evolution = SchemaEvolution.connect(target.dataSource());
+        evolution.create(Table.builder("readings").column("id", INT64).column("flag", INT32)
+                .reserve(ReservePolicy.builder().spares(STRING, 2).build())
+                .clickHouse(ClickHouseOptions.builder().orderBy("id").build()).postgres(PostgresOptions.primaryKey("id")).build());
+        execute(target, rows);
+        Files.writeString(dir.resolve("2026-12-01-note.yaml"), """
+                table: readings
+                changes:
+                  - add: note
+                    type: Nullable(String)
+                """);
+        Files.writeString(dir.resolve("2026-12-02-flag-text.yaml"), """
+                table: readings
+                changes:
+                  - retype: flag
+                    type: Nullable(String)
+                    using: "%s"
+                """.formatted(toText));
+
+        Run status = cli(target, "status", "--dir", dir.toString());
+        assertThat(status.code()).as(status.err()).isZero();
+        assertThat(status.out()).contains("readings: version 1", "2 pending");
+        assertThat(cli(target, "status", "--check", "--dir", dir.toString()).code()).isEqualTo(Main.DRIFT);
+        JsonNode json = JSON.readTree(cli(target, "status", "--json", "--dir", dir.toString()).out());
+        assertThat(json.at("/tables/0/pending")).hasSize(2);
+
+        Run plan = cli(target, "plan", "--dir", dir.toString());
+        assertThat(plan.code()).as(plan.err()).isZero();
+        assertThat(plan.out()).contains("plan 2026-12-01-note", "after these: [2026-12-02-flag-text]");
+
+        // two processes at once: each migration is applied once
+        List<Process> appliers = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            appliers.add(start(target, "apply", "--dir", dir.toString()));
+        }
+        for (Process applier : appliers) {
+            Run run = finish(applier);
+            assertThat(run.code()).as(run.err()).isZero();
+            assertThat(run.out()).contains("2026-12-02-flag-text: ");
+        }
+        assertThat(evolution.history(null, "readings")).extracting(HistoryEntry::migrationId)
+                .doesNotHaveDuplicates().endsWith("2026-12-01-note", "2026-12-02-flag-text");
+        assertThat(cli(target, "status", "--check", "--dir", dir.toString()).code()).isZero();
+
+        Run backfill = cli(target, "backfill", "--table", "readings", "--column", "flag", "--rows-per-chunk", "100",
+                "--progress", "always");
+        assertThat(backfill.code()).as(backfill.err()).isZero();
+        assertThat(backfill.out()).contains("COMPLETED");
+        assertThat(backfill.err()).contains("\r[", "100%", "chunks", "rows/s");
+        assertThat(evolution.currentVersion(null, "readings").orElseThrow().retypes()).singleElement()
+                .satisfies(retype -> assertThat(retype.phase().name()).isEqualTo("CONTRACT"));
+
+        assertThat(cli(target, "verify", "--table", "readings").code()).isZero();
+        execute(target, "ALTER TABLE readings ADD COLUMN hotfix " + evolution.dialect().typeSql(INT32.orNullable()));
+        Run drift = cli(target, "verify", "--table", "readings", "--json");
+        assertThat(drift.code()).isEqualTo(Main.DRIFT);
+        assertThat(JSON.readTree(drift.out()).get("drift").booleanValue()).isTrue();
+
+        Files.writeString(dir.resolve("2026-12-03-bad.yaml"), "table: readings\nchanges:\n  - drop: flag\n    to: x\n");
+        Run bad = cli(target, "apply", "--dir", dir.toString());
+        assertThat(bad.code()).isEqualTo(Main.REFUSED);
+        assertThat(bad.err()).contains("MODEL_INVALID", "2026-12-03-bad.yaml", "unknown field 'to'");
+        assertThat(cli(target, "history", "--table", "readings").out()).contains("2026-12-02-flag-text");
+    }
+
+    private static void execute(Target target, String sql) throws Exception {
+        try (Connection connection = target.dataSource().getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+
+    private static Run cli(Target target, String... args) throws Exception {
+        return finish(start(target, args));
+    }
+
+    private static Process start(Target target, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", jar().toString()));
+        command.addAll(List.of(args));
+        command.addAll(List.of("--url", target.url(), "--user", target.user()));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        // the password from the environment, as an operator would give it
+        builder.environment().put("SCHEMA_EVOLUTION_PASSWORD", target.password() == null ? "" : target.password());
+        return builder.start();
+    }
+
+    private static Run finish(Process process) throws Exception {
+        // both streams are read at once, so that neither fills its pipe while the other is read
+        var out = java.util.concurrent.CompletableFuture.supplyAsync(() -> read(process.getInputStream()));
+        var err = java.util.concurrent.CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
+        assertThat(process.waitFor(180, TimeUnit.SECONDS)).as("the command ended").isTrue();
+        return new Run(process.exitValue(), out.get(), err.get());
+    }
+
+    private static String read(java.io.InputStream stream) {
+        try {
+            return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The executable jar the package phase made. */
+    private static Path jar() throws IOException {
+        try (Stream<Path> files = Files.list(Path.of("target"))) {
+            return files.filter(file -> file.getFileName().toString().endsWith("-all.jar")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no executable jar in target/: run mvn package first"));
+        }
+    }
+}
