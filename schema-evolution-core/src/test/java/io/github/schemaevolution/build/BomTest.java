@@ -24,7 +24,7 @@ class BomTest {
         }
         assertThat(projectVersion(bom)).isEqualTo(projectVersion(parent));
         for (String module : new String[] {"schema-evolution-core", "schema-evolution-postgres", "schema-evolution-clickhouse",
-                "schema-evolution-testkit"}) {
+                "schema-evolution-testkit", "schema-evolution-migrations", "schema-evolution-jooq", "schema-evolution-cli"}) {
             assertThat(bom).as("the BOM lists " + module).contains("<artifactId>" + module + "</artifactId>");
         }
     }
