@@ -19,7 +19,7 @@ class BomTest {
     void theBomPinsTheVersionsTheBuildTestsWith() throws IOException {
         String parent = Files.readString(PARENT);
         String bom = Files.readString(BOM);
-        for (String property : new String[] {"pgjdbc.version", "clickhouse-java.version"}) {
+        for (String property : new String[] {"pgjdbc.version", "clickhouse-java.version", "slf4j.version"}) {
             assertThat(tag(bom, property)).as(property).isEqualTo(tag(parent, property));
         }
         assertThat(projectVersion(bom)).isEqualTo(projectVersion(parent));
