@@ -133,9 +133,16 @@ public final class ChdbLibrary {
             throw new IOException("npm is not on the PATH (" + e.getMessage() + ")", e);
         }
         try {
-            if (!npm.waitFor(20, TimeUnit.MINUTES)) {
-                npm.destroyForcibly();
-                throw new IOException("npm pack did not finish within 20 minutes");
+            // a line every 10 s, so that a first build that seems to hang says what it is waiting for
+            long begin = System.nanoTime();
+            long cacheBefore = npmCacheBytes();
+            while (!npm.waitFor(10, TimeUnit.SECONDS)) {
+                long seconds = (System.nanoTime() - begin) / 1_000_000_000;
+                if (seconds >= 20 * 60) {
+                    npm.destroyForcibly();
+                    throw new IOException("npm pack did not finish within 20 minutes");
+                }
+                LOG.info("fetching chDB: {} s, about {} of 180 MB downloaded", seconds, (npmCacheBytes() - cacheBefore) >> 20);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -149,6 +156,19 @@ public final class ChdbLibrary {
         try (Stream<Path> files = Files.list(work)) {
             return files.filter(p -> p.getFileName().toString().endsWith(".tgz")).findFirst()
                     .orElseThrow(() -> new IOException("npm pack wrote no tarball: " + log));
+        }
+    }
+
+    /** The bytes in npm's content cache, where a download lands as it arrives (0 when there is none). */
+    private static long npmCacheBytes() {
+        Path cache = Path.of(System.getProperty("user.home"), ".npm", "_cacache");
+        if (!Files.isDirectory(cache)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.walk(cache)) {
+            return files.filter(Files::isRegularFile).mapToLong(file -> file.toFile().length()).sum();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return 0;
         }
     }
 
