@@ -18,7 +18,7 @@ import io.github.schemaevolution.clickhouse.ClickHouseChunks;
 import io.github.schemaevolution.postgres.PostgresChunks;
 import io.github.schemaevolution.spi.Dialect;
 import io.github.schemaevolution.spi.IdentifierRules.Kind;
-import io.github.schemaevolution.spi.Statement;
+import io.github.schemaevolution.spi.DdlStatement;
 
 import javax.sql.DataSource;
 import java.io.PrintStream;
@@ -57,7 +57,7 @@ final class FastpathScenario {
         Dialect dialect = evolution.dialect();
         out.printf("%n=== %s (dialect %s) ===%n", engine, dialect.name());
 
-        List<Statement> plan = evolution.planCreateTable(model);
+        List<DdlStatement> plan = evolution.planCreateTable(model);
         out.printf("plan: %d statement(s), %d user columns + %d spares%n", plan.size(),
                 model.columns().size(), model.reserve().totalSpares());
         out.println(plan.get(0).sql());

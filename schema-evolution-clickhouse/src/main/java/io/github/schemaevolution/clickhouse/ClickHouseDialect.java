@@ -20,7 +20,7 @@ import io.github.schemaevolution.spi.IdentifierRules;
 import io.github.schemaevolution.spi.IdentifierRules.Kind;
 import io.github.schemaevolution.spi.Introspector;
 import io.github.schemaevolution.spi.SpareUse;
-import io.github.schemaevolution.spi.Statement;
+import io.github.schemaevolution.spi.DdlStatement;
 import io.github.schemaevolution.spi.ViewColumn;
 
 import java.nio.charset.StandardCharsets;
@@ -173,7 +173,7 @@ public final class ClickHouseDialect implements Dialect {
     }
 
     @Override
-    public List<Statement> createTable(Table table) {
+    public List<DdlStatement> createTable(Table table) {
         validate(table);
         ClickHouseOptions options = table.clickHouse();
         StringBuilder sql = new StringBuilder("CREATE TABLE ").append(qualified(table)).append("\n(\n");
@@ -197,12 +197,12 @@ public final class ClickHouseDialect implements Dialect {
                     .collect(Collectors.joining(", ")));
         }
         table.commentOptional().ifPresent(comment -> sql.append("\nCOMMENT ").append(ClickHouseSql.string(comment)));
-        return List.of(Statement.instant(sql.toString()));
+        return List.of(DdlStatement.instant(sql.toString()));
     }
 
     @Override
-    public Statement dropTable(String schema, String table) {
-        return Statement.instant("DROP TABLE IF EXISTS " + IDENTIFIERS.qualified(schema, table) + " SYNC");
+    public DdlStatement dropTable(String schema, String table) {
+        return DdlStatement.instant("DROP TABLE IF EXISTS " + IDENTIFIERS.qualified(schema, table) + " SYNC");
     }
 
     /**
@@ -211,19 +211,19 @@ public final class ClickHouseDialect implements Dialect {
      * was created with the setting, which the engine does not keep.
      */
     @Override
-    public Statement createOrReplaceView(String schema, String view, String table, List<ViewColumn> columns) {
+    public DdlStatement createOrReplaceView(String schema, String view, String table, List<ViewColumn> columns) {
         return createOrReplaceView(schema, view, table, columns, false);
     }
 
     /** {@code FINAL} after the table when {@code collapsed}: a FINAL written after the view's name would be ignored. */
     @Override
-    public Statement createOrReplaceView(String schema, String view, String table, List<ViewColumn> columns, boolean collapsed) {
+    public DdlStatement createOrReplaceView(String schema, String view, String table, List<ViewColumn> columns, boolean collapsed) {
         checkTableName(schema, view, Kind.VIEW, table);
         Set<String> aliases = columns.stream().map(ViewColumn::alias).collect(Collectors.toSet());
         String projection = columns.stream().map(c -> projected(table, view, c, aliases)).collect(Collectors.joining(", "));
         Set<Suspicious> casts = EnumSet.noneOf(Suspicious.class);
         columns.stream().filter(c -> c.castTo() != null).forEach(c -> casts.addAll(Suspicious.in(c.castTo().orNullable())));
-        return Statement.instant("CREATE OR REPLACE VIEW " + IDENTIFIERS.qualified(schema, view)
+        return DdlStatement.instant("CREATE OR REPLACE VIEW " + IDENTIFIERS.qualified(schema, view)
                 + " AS SELECT " + projection + " FROM " + IDENTIFIERS.qualified(schema, table) + (collapsed ? " FINAL" : "")
                 + Suspicious.settingsClause(casts));
     }
@@ -250,23 +250,23 @@ public final class ClickHouseDialect implements Dialect {
     }
 
     @Override
-    public Statement dropView(String schema, String view) {
-        return Statement.instant("DROP VIEW IF EXISTS " + IDENTIFIERS.qualified(schema, view));
+    public DdlStatement dropView(String schema, String view) {
+        return DdlStatement.instant("DROP VIEW IF EXISTS " + IDENTIFIERS.qualified(schema, view));
     }
 
     /** Metadata only: existing parts answer the new column from its default on read. */
     @Override
-    public Statement addColumn(Table table, Column column) {
+    public DdlStatement addColumn(Table table, Column column) {
         IDENTIFIERS.check(Kind.COLUMN, table.name(), column.name());
-        return Statement.instant(alter(table) + " ADD COLUMN IF NOT EXISTS " + columnDefinition(table, column)
+        return DdlStatement.instant(alter(table) + " ADD COLUMN IF NOT EXISTS " + columnDefinition(table, column)
                 + suspiciousAllowed(table, column.name(), column.type()));
     }
 
     /** A mutation that renames the column's files in every part: cost grows with the number of parts. */
     @Override
-    public Statement renameColumn(Table table, String from, String to) {
-        return new Statement(alter(table) + " RENAME COLUMN IF EXISTS " + IDENTIFIERS.quote(Kind.COLUMN, table.name(), from)
-                + " TO " + IDENTIFIERS.quote(Kind.COLUMN, table.name(), to), Statement.Cost.PER_CHUNK);
+    public DdlStatement renameColumn(Table table, String from, String to) {
+        return new DdlStatement(alter(table) + " RENAME COLUMN IF EXISTS " + IDENTIFIERS.quote(Kind.COLUMN, table.name(), from)
+                + " TO " + IDENTIFIERS.quote(Kind.COLUMN, table.name(), to), DdlStatement.Cost.PER_CHUNK);
     }
 
     /**
@@ -281,9 +281,9 @@ public final class ClickHouseDialect implements Dialect {
         if (!stored.equals(wanted)) {
             throw new IllegalArgumentException("spare " + column + " is " + stored.sql() + ", not " + wanted.sql());
         }
-        List<Statement> statements = new java.util.ArrayList<>();
+        List<DdlStatement> statements = new java.util.ArrayList<>();
         if (value != null) {
-            statements.add(Statement.instant(alter(table) + " MODIFY COLUMN " + quoteColumn(table, column) + " "
+            statements.add(DdlStatement.instant(alter(table) + " MODIFY COLUMN " + quoteColumn(table, column) + " "
                     + value.kind().name() + " " + ClickHouseSql.defaultValue(value.value(), stored)));
         }
         if (value != null || recycled) {
@@ -311,22 +311,22 @@ public final class ClickHouseDialect implements Dialect {
     private static final java.time.Duration BACKFILL_DEADLINE = java.time.Duration.ofHours(1);
 
     @Override
-    public List<Statement> removeDefault(Table table, String column, ColumnDefault.Kind kind) {
-        return List.of(Statement.instant(alter(table) + " MODIFY COLUMN " + quoteColumn(table, column) + " REMOVE " + kind.name()));
+    public List<DdlStatement> removeDefault(Table table, String column, ColumnDefault.Kind kind) {
+        return List.of(DdlStatement.instant(alter(table) + " MODIFY COLUMN " + quoteColumn(table, column) + " REMOVE " + kind.name()));
     }
 
     /** A mutation that removes the column's files from every part. */
     @Override
-    public Statement dropColumn(Table table, String column) {
-        return new Statement(alter(table) + " DROP COLUMN IF EXISTS " + IDENTIFIERS.quote(Kind.COLUMN, table.name(), column),
-                Statement.Cost.PER_CHUNK);
+    public DdlStatement dropColumn(Table table, String column) {
+        return new DdlStatement(alter(table) + " DROP COLUMN IF EXISTS " + IDENTIFIERS.quote(Kind.COLUMN, table.name(), column),
+                DdlStatement.Cost.PER_CHUNK);
     }
 
     /** A mutation that rewrites the column in every part. */
     @Override
-    public Statement changeColumnType(Table table, String column, ColumnType newType) {
-        return new Statement(alter(table) + " MODIFY COLUMN " + IDENTIFIERS.quote(Kind.COLUMN, table.name(), column)
-                + " " + typeSql(newType) + suspiciousAllowed(table, column, newType), Statement.Cost.REWRITE);
+    public DdlStatement changeColumnType(Table table, String column, ColumnType newType) {
+        return new DdlStatement(alter(table) + " MODIFY COLUMN " + IDENTIFIERS.quote(Kind.COLUMN, table.name(), column)
+                + " " + typeSql(newType) + suspiciousAllowed(table, column, newType), DdlStatement.Cost.REWRITE);
     }
 
     /**
@@ -334,9 +334,9 @@ public final class ClickHouseDialect implements Dialect {
      * it can be brought into use again, or its old data would show under the new name.
      */
     @Override
-    public List<Statement> clearColumn(Table table, String column, ColumnType type) {
-        return List.of(new Statement(alter(table) + " CLEAR COLUMN IF EXISTS " + IDENTIFIERS.quote(Kind.COLUMN, table.name(), column)
-                + " SETTINGS mutations_sync = 2", Statement.Cost.PER_CHUNK));
+    public List<DdlStatement> clearColumn(Table table, String column, ColumnType type) {
+        return List.of(new DdlStatement(alter(table) + " CLEAR COLUMN IF EXISTS " + IDENTIFIERS.quote(Kind.COLUMN, table.name(), column)
+                + " SETTINGS mutations_sync = 2", DdlStatement.Cost.PER_CHUNK));
     }
 
     @Override

@@ -8,7 +8,7 @@ import io.github.schemaevolution.api.model.Column;
 import io.github.schemaevolution.api.model.ColumnDefault;
 import io.github.schemaevolution.api.model.ColumnType;
 import io.github.schemaevolution.api.model.Table;
-import io.github.schemaevolution.spi.Statement;
+import io.github.schemaevolution.spi.DdlStatement;
 import io.github.schemaevolution.spi.ViewColumn;
 import io.github.schemaevolution.testkit.fixtures.Fastpath;
 import org.junit.jupiter.api.Test;
@@ -24,9 +24,9 @@ class ClickHouseDialectTest {
 
     @Test
     void fastpathGoldenDdl() {
-        List<Statement> statements = dialect.createTable(Fastpath.partitionedByMonth());
+        List<DdlStatement> statements = dialect.createTable(Fastpath.partitionedByMonth());
         assertThat(statements).hasSize(1);
-        assertThat(statements.get(0).cost()).isEqualTo(Statement.Cost.INSTANT);
+        assertThat(statements.get(0).cost()).isEqualTo(DdlStatement.Cost.INSTANT);
         assertThat(statements.get(0).sql()).isEqualTo("""
                 CREATE TABLE `fastpath`
                 (
@@ -122,12 +122,12 @@ class ClickHouseDialectTest {
     void altersSayWhatTheyCostOnClickHouse() {
         Table table = Fastpath.model();
         assertThat(dialect.addColumn(table, Column.of("ratio", nullable(FLOAT64))))
-                .isEqualTo(new Statement("ALTER TABLE `fastpath` ADD COLUMN IF NOT EXISTS `ratio` Nullable(Float64)", Statement.Cost.INSTANT));
+                .isEqualTo(new DdlStatement("ALTER TABLE `fastpath` ADD COLUMN IF NOT EXISTS `ratio` Nullable(Float64)", DdlStatement.Cost.INSTANT));
         assertThat(dialect.renameColumn(table, "_spare_float64_1", "ratio"))
-                .isEqualTo(new Statement("ALTER TABLE `fastpath` RENAME COLUMN IF EXISTS `_spare_float64_1` TO `ratio`", Statement.Cost.PER_CHUNK));
-        assertThat(dialect.dropColumn(table, "scores").cost()).isEqualTo(Statement.Cost.PER_CHUNK);
+                .isEqualTo(new DdlStatement("ALTER TABLE `fastpath` RENAME COLUMN IF EXISTS `_spare_float64_1` TO `ratio`", DdlStatement.Cost.PER_CHUNK));
+        assertThat(dialect.dropColumn(table, "scores").cost()).isEqualTo(DdlStatement.Cost.PER_CHUNK);
         assertThat(dialect.changeColumnType(table, "page_len_ratio", FLOAT64))
-                .isEqualTo(new Statement("ALTER TABLE `fastpath` MODIFY COLUMN `page_len_ratio` Float64", Statement.Cost.REWRITE));
+                .isEqualTo(new DdlStatement("ALTER TABLE `fastpath` MODIFY COLUMN `page_len_ratio` Float64", DdlStatement.Cost.REWRITE));
     }
 
     @Test

@@ -2,7 +2,7 @@ package io.github.schemaevolution.clickhouse;
 
 import io.github.schemaevolution.api.model.ModelInputs;
 import io.github.schemaevolution.api.model.Table;
-import io.github.schemaevolution.spi.Statement;
+import io.github.schemaevolution.spi.DdlStatement;
 import org.junit.jupiter.api.Test;
 
 import static io.github.schemaevolution.api.model.ModelInputs.buildsOrRefuses;
@@ -25,7 +25,7 @@ class ClickHouseModelInputPropertyTest {
             rendered += buildsOrRefuses("case " + i + ": " + input, () -> {
                 Table table = input.build();
                 dialect.validate(table);
-                for (Statement statement : dialect.createTable(table)) {
+                for (DdlStatement statement : dialect.createTable(table)) {
                     assertThat(statement.sql()).doesNotContain("\0");
                 }
                 dialect.canonical(table);

@@ -8,7 +8,7 @@ import io.github.schemaevolution.api.evolution.Planner;
 import io.github.schemaevolution.api.evolution.SchemaVersion;
 import io.github.schemaevolution.api.evolution.ViewNaming;
 import io.github.schemaevolution.api.model.Table;
-import io.github.schemaevolution.spi.Statement;
+import io.github.schemaevolution.spi.DdlStatement;
 import io.github.schemaevolution.testkit.fixtures.Fastpath;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
@@ -42,8 +42,8 @@ class ClickHousePlannerTest {
     @Test
     void addThroughThePoolIsViewsOnly() {
         Plan plan = apply(migration("m1").add("ratio", nullable(FLOAT64)));
-        assertThat(plan.cost()).isEqualTo(Statement.Cost.INSTANT);
-        assertThat(plan.statements()).extracting(Statement::sql).noneMatch(sql -> sql.startsWith("ALTER"));
+        assertThat(plan.cost()).isEqualTo(DdlStatement.Cost.INSTANT);
+        assertThat(plan.statements()).extracting(DdlStatement::sql).noneMatch(sql -> sql.startsWith("ALTER"));
         assertThat(plan.to().physicalName("ratio")).isEqualTo("_spare_float64_1");
         assertThat(plan.to().pool().free(FLOAT64.orNullable())).isEqualTo(2);
         assertThat(plan.sql()).contains("CREATE OR REPLACE VIEW `fastpath_v2` AS SELECT `measurement_uid`,",
@@ -78,7 +78,7 @@ class ClickHousePlannerTest {
     @Test
     void renameLivesInTheViews() {
         Plan plan = apply(migration("m1").rename("scores", "score_json"));
-        assertThat(plan.statements()).extracting(Statement::sql).noneMatch(sql -> sql.startsWith("ALTER"));
+        assertThat(plan.statements()).extracting(DdlStatement::sql).noneMatch(sql -> sql.startsWith("ALTER"));
         assertThat(plan.to().physicalName("score_json")).isEqualTo("scores");
         assertThat(plan.sql()).contains("`scores` AS `score_json`");
     }
@@ -86,15 +86,15 @@ class ClickHousePlannerTest {
     @Test
     void widenKeepsOldReadersOnTheirType() {
         Plan plan = apply(migration("m1").widen("page_len_ratio", FLOAT64));
-        assertThat(plan.statements().get(0)).isEqualTo(new Statement(
-                "ALTER TABLE `fastpath` MODIFY COLUMN `page_len_ratio` Float64", Statement.Cost.REWRITE));
+        assertThat(plan.statements().get(0)).isEqualTo(new DdlStatement(
+                "ALTER TABLE `fastpath` MODIFY COLUMN `page_len_ratio` Float64", DdlStatement.Cost.REWRITE));
         assertThat(plan.sql()).contains("CREATE OR REPLACE VIEW `fastpath_v1` AS SELECT", "CAST(`page_len_ratio` AS Float32) AS `page_len_ratio`");
     }
 
     @Test
     void refillNumbersNewSparesAfterTheExistingOnes() {
         Plan plan = apply(migration("m1").refill(FLOAT64, 2).refill(UINT16, 1));
-        assertThat(plan.statements()).extracting(Statement::sql).startsWith(
+        assertThat(plan.statements()).extracting(DdlStatement::sql).startsWith(
                 "ALTER TABLE `fastpath` ADD COLUMN IF NOT EXISTS `_spare_float64_4` Nullable(Float64) COMMENT 'reserved spare column (schema-evolution)'",
                 "ALTER TABLE `fastpath` ADD COLUMN IF NOT EXISTS `_spare_float64_5` Nullable(Float64) COMMENT 'reserved spare column (schema-evolution)'",
                 "ALTER TABLE `fastpath` ADD COLUMN IF NOT EXISTS `_spare_uint16_1` Nullable(UInt16) COMMENT 'reserved spare column (schema-evolution)'");
@@ -136,7 +136,7 @@ class ClickHousePlannerTest {
                 .isInstanceOfSatisfying(SchemaEvolutionException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CHANGE_FORBIDDEN));
         // a rename lives in the views: the physical key column keeps its name
         Plan renamed = planner.plan(migration("m").rename("report_id", "rid").build(), history.get(0), history, fastpath, keys);
-        assertThat(renamed.statements()).extracting(Statement::sql).noneMatch(sql -> sql.contains("RENAME COLUMN"))
+        assertThat(renamed.statements()).extracting(DdlStatement::sql).noneMatch(sql -> sql.contains("RENAME COLUMN"))
                 .anyMatch(sql -> sql.contains("`report_id` AS `rid`"));
     }
 
@@ -146,7 +146,7 @@ class ClickHousePlannerTest {
         assertThatThrownBy(() -> apply(migration("m").retype("page_len", nullable(FLOAT32), "toFloat32({old})")))
                 .hasMessageContaining("retypeLossy");
         Plan lossy = apply(migration("m1").retypeLossy("page_len", nullable(FLOAT32), "toFloat32({old})"));
-        assertThat(lossy.statements()).extracting(Statement::sql).containsSubsequence(
+        assertThat(lossy.statements()).extracting(DdlStatement::sql).containsSubsequence(
                 "ALTER TABLE `fastpath` MODIFY COLUMN `_spare_float32_1` DEFAULT toFloat32(`page_len`)",
                 "ALTER TABLE `fastpath` CLEAR COLUMN IF EXISTS `_spare_float32_1` SETTINGS mutations_sync = 2");
         assertThat(lossy.to().retypes()).singleElement().satisfies(r -> {
@@ -172,7 +172,7 @@ class ClickHousePlannerTest {
         assertThatThrownBy(() -> apply(migration("m").add("flag", STRING))).hasMessageContaining("notNullSpares");
         Plan plan = apply(migration("m1").refillNotNull(STRING, 1)
                 .add("flag", STRING, io.github.schemaevolution.api.model.ColumnDefault.literal("none")));
-        assertThat(plan.statements()).extracting(Statement::sql).containsSubsequence(
+        assertThat(plan.statements()).extracting(DdlStatement::sql).containsSubsequence(
                 "ALTER TABLE `fastpath` ADD COLUMN IF NOT EXISTS `_spare_string_notnull_1` String COMMENT 'reserved spare column (schema-evolution)'",
                 "ALTER TABLE `fastpath` MODIFY COLUMN `_spare_string_notnull_1` DEFAULT 'none'",
                 "ALTER TABLE `fastpath` CLEAR COLUMN IF EXISTS `_spare_string_notnull_1` SETTINGS mutations_sync = 2");
@@ -180,7 +180,7 @@ class ClickHousePlannerTest {
         assertThat(plan.to().requireColumn("flag").type()).isEqualTo(STRING);
         apply(migration("m2").drop("flag"));
         Plan dropped = apply(migration("m3").retire(2));
-        assertThat(dropped.statements()).extracting(Statement::sql).containsSubsequence(
+        assertThat(dropped.statements()).extracting(DdlStatement::sql).containsSubsequence(
                 "ALTER TABLE `fastpath` MODIFY COLUMN `_spare_string_notnull_1` REMOVE DEFAULT",
                 "ALTER TABLE `fastpath` CLEAR COLUMN IF EXISTS `_spare_string_notnull_1` SETTINGS mutations_sync = 2");
         assertThat(dropped.to().pool().free(STRING)).isEqualTo(1);

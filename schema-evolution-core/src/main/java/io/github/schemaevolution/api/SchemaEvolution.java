@@ -21,7 +21,7 @@ import io.github.schemaevolution.api.model.ReservePolicy;
 import io.github.schemaevolution.api.model.Table;
 import io.github.schemaevolution.spi.Capability;
 import io.github.schemaevolution.spi.Dialect;
-import io.github.schemaevolution.spi.Statement;
+import io.github.schemaevolution.spi.DdlStatement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -229,7 +229,7 @@ public final class SchemaEvolution {
     }
 
     /** The statements {@link #createTable(Table)} would run; touches nothing. */
-    public List<Statement> planCreateTable(Table table) {
+    public List<DdlStatement> planCreateTable(Table table) {
         return dialect.createTable(table);
     }
 
@@ -239,7 +239,7 @@ public final class SchemaEvolution {
      * @throws SchemaEvolutionException TABLE_EXISTS when it exists, or the dialect's refusal
      */
     public void createTable(Table table) {
-        List<Statement> statements = planCreateTable(table);
+        List<DdlStatement> statements = planCreateTable(table);
         if (exists(table.schema(), table.name())) {
             throw new SchemaEvolutionException(ErrorCode.TABLE_EXISTS, table.displayName(), null,
                     "already exists on " + dialect.name(), null);
@@ -269,7 +269,7 @@ public final class SchemaEvolution {
     }
 
     /** Runs statements in order; in one transaction where the engine has transactional DDL. */
-    public void execute(List<Statement> statements) {
+    public void execute(List<DdlStatement> statements) {
         boolean transactional = dialect.has(Capability.TRANSACTIONAL_DDL);
         try (Connection connection = dataSource.getConnection()) {
             boolean autoCommit = connection.getAutoCommit();
@@ -277,7 +277,7 @@ public final class SchemaEvolution {
                 connection.setAutoCommit(false);
             }
             try (java.sql.Statement jdbc = connection.createStatement()) {
-                for (Statement statement : statements) {
+                for (DdlStatement statement : statements) {
                     LOG.debug("{}: {}", dialect.name(), statement.sql());
                     jdbc.execute(statement.sql());
                 }

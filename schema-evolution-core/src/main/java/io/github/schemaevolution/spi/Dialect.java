@@ -62,15 +62,15 @@ public interface Dialect {
     Table canonical(Table table);
 
     /** {@code CREATE TABLE} with the spare columns, then whatever the engine needs separately (comments). */
-    List<Statement> createTable(Table table);
+    List<DdlStatement> createTable(Table table);
 
-    Statement dropTable(String schema, String table);
+    DdlStatement dropTable(String schema, String table);
 
     /** A non-materialized view over {@code table} exposing {@code columns} under their aliases. */
-    Statement createOrReplaceView(String schema, String view, String table, List<ViewColumn> columns);
+    DdlStatement createOrReplaceView(String schema, String view, String table, List<ViewColumn> columns);
 
     /** As {@link #createOrReplaceView(String, String, String, List)}, reading the table with {@code FINAL} when {@code collapsed}. */
-    default Statement createOrReplaceView(String schema, String view, String table, List<ViewColumn> columns, boolean collapsed) {
+    default DdlStatement createOrReplaceView(String schema, String view, String table, List<ViewColumn> columns, boolean collapsed) {
         if (collapsed) {
             throw new io.github.schemaevolution.api.SchemaEvolutionException(
                     io.github.schemaevolution.api.ErrorCode.FEATURE_UNSUPPORTED, name() + " has no FINAL views");
@@ -78,7 +78,7 @@ public interface Dialect {
         return createOrReplaceView(schema, view, table, columns);
     }
 
-    Statement dropView(String schema, String view);
+    DdlStatement dropView(String schema, String view);
 
     /**
      * Where tables and views are locked in a migration's transaction: takes, before the migration's
@@ -95,9 +95,9 @@ public interface Dialect {
             java.time.Duration wait) throws java.sql.SQLException {
     }
 
-    Statement addColumn(Table table, Column column);
+    DdlStatement addColumn(Table table, Column column);
 
-    Statement renameColumn(Table table, String from, String to);
+    DdlStatement renameColumn(Table table, String from, String to);
 
     /**
      * Brings the free spare {@code column}, stored as {@code stored}, into use as a column of type
@@ -120,7 +120,7 @@ public interface Dialect {
      * only): the old column of a phased retype, which writers of the new version leave out. None where
      * nullability is part of the type.
      */
-    default List<Statement> dropNotNull(Table table, String column) {
+    default List<DdlStatement> dropNotNull(Table table, String column) {
         return List.of();
     }
 
@@ -138,20 +138,20 @@ public interface Dialect {
      * Removes the default or MATERIALIZED expression a spare had in use, before it is cleared for the
      * pool (so that the cleared rows do not read it); none where {@link #clearColumn} removes it itself.
      */
-    default List<Statement> removeDefault(Table table, String column, io.github.schemaevolution.api.model.ColumnDefault.Kind kind) {
+    default List<DdlStatement> removeDefault(Table table, String column, io.github.schemaevolution.api.model.ColumnDefault.Kind kind) {
         return List.of();
     }
 
-    Statement dropColumn(Table table, String column);
+    DdlStatement dropColumn(Table table, String column);
 
     /** Changes a column's type; the statement's cost says whether the engine rewrites data. */
-    Statement changeColumnType(Table table, String column, ColumnType newType);
+    DdlStatement changeColumnType(Table table, String column, ColumnType newType);
 
     /**
      * Statements that empty a column (NULL, or the type's default where it cannot hold NULL) so
      * that it can return to the pool. They touch data, and say so in their cost.
      */
-    default List<Statement> clearColumn(Table table, String column, ColumnType type) {
+    default List<DdlStatement> clearColumn(Table table, String column, ColumnType type) {
         throw new io.github.schemaevolution.api.SchemaEvolutionException(
                 io.github.schemaevolution.api.ErrorCode.FEATURE_UNSUPPORTED, name() + " cannot clear columns yet");
     }
@@ -166,8 +166,8 @@ public interface Dialect {
     default void clearRows(java.sql.Connection connection, Table table, String column, ColumnType type)
             throws java.sql.SQLException {
         try (java.sql.Statement jdbc = connection.createStatement()) {
-            for (Statement statement : clearColumn(table, column, type)) {
-                if (statement.cost() != Statement.Cost.INSTANT) {
+            for (DdlStatement statement : clearColumn(table, column, type)) {
+                if (statement.cost() != DdlStatement.Cost.INSTANT) {
                     jdbc.execute(statement.sql());
                 }
             }

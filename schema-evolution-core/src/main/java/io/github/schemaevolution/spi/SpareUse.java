@@ -13,7 +13,7 @@ import io.github.schemaevolution.api.model.ColumnType;
  * @param nullsReadAsDefault whether the views must read NULL in older rows as the default
  * @param oldRows            what rows written before the change read in the column, for the plan's notes
  */
-public record SpareUse(List<Statement> statements, ColumnType storedType, boolean nullsReadAsDefault, String oldRows) {
+public record SpareUse(List<DdlStatement> statements, ColumnType storedType, boolean nullsReadAsDefault, String oldRows) {
     public SpareUse {
         statements = List.copyOf(statements);
         Objects.requireNonNull(storedType, "storedType");

@@ -29,6 +29,16 @@ class BomTest {
         }
     }
 
+    @Test
+    void everyArtifactHasAStableModuleName() throws IOException {
+        for (String module : new String[] {"schema-evolution-core", "schema-evolution-postgres", "schema-evolution-clickhouse",
+                "schema-evolution-testkit", "schema-evolution-migrations", "schema-evolution-jooq", "schema-evolution-cli",
+                "schema-evolution-maven-plugin"}) {
+            String pom = Files.readString(Path.of("..", module, "pom.xml"));
+            assertThat(tag(pom, "automatic.module.name")).as(module).matches("io\\.github\\.schemaevolution\\.[a-z]+");
+        }
+    }
+
     private static String tag(String pom, String name) {
         Matcher matcher = Pattern.compile("<" + Pattern.quote(name) + ">([^<]+)</").matcher(pom);
         assertThat(matcher.find()).as(name).isTrue();

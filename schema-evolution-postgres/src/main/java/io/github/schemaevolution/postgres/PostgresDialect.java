@@ -17,8 +17,8 @@ import io.github.schemaevolution.spi.IdentifierRules;
 import io.github.schemaevolution.spi.IdentifierRules.Kind;
 import io.github.schemaevolution.spi.Introspector;
 import io.github.schemaevolution.spi.SpareUse;
-import io.github.schemaevolution.spi.Statement;
-import io.github.schemaevolution.spi.Statement.Cost;
+import io.github.schemaevolution.spi.DdlStatement;
+import io.github.schemaevolution.spi.DdlStatement.Cost;
 import io.github.schemaevolution.spi.ViewColumn;
 
 import java.sql.Connection;
@@ -239,7 +239,7 @@ public final class PostgresDialect implements Dialect {
      * are those of the folded families.
      */
     @Override
-    public List<Statement> createTable(Table table) {
+    public List<DdlStatement> createTable(Table table) {
         Table canonical = canonical(table);
         String display = canonical.displayName();
         String name = qualified(canonical);
@@ -254,12 +254,12 @@ public final class PostgresDialect implements Dialect {
         canonical.postgres().partitioningOptional().ifPresent(partitioning -> create.append("\nPARTITION BY ")
                 .append(partitioning.strategy().name()).append(' ').append(columnList(display, partitioning.columns())));
 
-        List<Statement> statements = new ArrayList<>();
-        statements.add(Statement.instant(create.toString()));
+        List<DdlStatement> statements = new ArrayList<>();
+        statements.add(DdlStatement.instant(create.toString()));
         canonical.commentOptional().ifPresent(comment ->
-                statements.add(Statement.instant("COMMENT ON TABLE " + name + " IS " + PostgresSql.string(comment))));
+                statements.add(DdlStatement.instant("COMMENT ON TABLE " + name + " IS " + PostgresSql.string(comment))));
         for (Column column : canonical.physicalColumns()) {
-            column.commentOptional().ifPresent(comment -> statements.add(Statement.instant("COMMENT ON COLUMN " + name
+            column.commentOptional().ifPresent(comment -> statements.add(DdlStatement.instant("COMMENT ON COLUMN " + name
                     + "." + PostgresIdentifiers.column(display, column.name()) + " IS " + PostgresSql.string(comment))));
         }
         return List.copyOf(statements);
@@ -267,8 +267,8 @@ public final class PostgresDialect implements Dialect {
 
     /** {@code DROP TABLE IF EXISTS}, without CASCADE: a table that views still read is not dropped. */
     @Override
-    public Statement dropTable(String schema, String table) {
-        return Statement.instant("DROP TABLE IF EXISTS " + PostgresIdentifiers.qualified(schema, table));
+    public DdlStatement dropTable(String schema, String table) {
+        return DdlStatement.instant("DROP TABLE IF EXISTS " + PostgresIdentifiers.qualified(schema, table));
     }
 
     /**
@@ -278,7 +278,7 @@ public final class PostgresDialect implements Dialect {
      * order, and at most adds some at the end; anything else needs {@link #dropView} first.
      */
     @Override
-    public Statement createOrReplaceView(String schema, String view, String table, List<ViewColumn> columns) {
+    public DdlStatement createOrReplaceView(String schema, String view, String table, List<ViewColumn> columns) {
         String quotedView = PostgresIdentifiers.qualifiedView(schema, view);
         if (columns.isEmpty()) {
             throw new SchemaEvolutionException(ErrorCode.MODEL_INVALID, view, null, "a view needs at least one column", null);
@@ -292,7 +292,7 @@ public final class PostgresDialect implements Dialect {
             }
             projection.add(projected(table, view, column));
         }
-        return Statement.instant("CREATE OR REPLACE VIEW " + quotedView + " AS SELECT " + String.join(", ", projection)
+        return DdlStatement.instant("CREATE OR REPLACE VIEW " + quotedView + " AS SELECT " + String.join(", ", projection)
                 + " FROM " + PostgresIdentifiers.qualified(schema, table));
     }
 
@@ -313,8 +313,8 @@ public final class PostgresDialect implements Dialect {
     }
 
     @Override
-    public Statement dropView(String schema, String view) {
-        return Statement.instant("DROP VIEW IF EXISTS " + PostgresIdentifiers.qualifiedView(schema, view));
+    public DdlStatement dropView(String schema, String view) {
+        return DdlStatement.instant("DROP VIEW IF EXISTS " + PostgresIdentifiers.qualifiedView(schema, view));
     }
 
     /**
@@ -364,13 +364,13 @@ public final class PostgresDialect implements Dialect {
      * rendered: PostgreSQL sets comments with a statement of their own.
      */
     @Override
-    public Statement addColumn(Table table, Column column) {
+    public DdlStatement addColumn(Table table, Column column) {
         String display = table.displayName();
         Column folded = foldColumn(column);
         // a virtual generated column (ALIAS) is catalog only; an expression default is evaluated for every row
         boolean volatileDefault = folded.defaultValue() != null && folded.defaultValue().kind() != ColumnDefault.Kind.ALIAS
                 && folded.defaultValue().value() instanceof ColumnDefault.Expression;
-        return new Statement(alter(table) + " ADD COLUMN IF NOT EXISTS " + columnDefinition(display, folded, false),
+        return new DdlStatement(alter(table) + " ADD COLUMN IF NOT EXISTS " + columnDefinition(display, folded, false),
                 volatileDefault ? Cost.REWRITE : Cost.INSTANT);
     }
 
@@ -403,8 +403,8 @@ public final class PostgresDialect implements Dialect {
         if (notNull) {
             actions.add("ADD NOT NULL " + quoted + " NOT VALID");
         }
-        List<Statement> statements = actions.isEmpty() ? List.of()
-                : List.of(Statement.instant(alter(table) + " " + String.join(", ", actions)));
+        List<DdlStatement> statements = actions.isEmpty() ? List.of()
+                : List.of(DdlStatement.instant(alter(table) + " " + String.join(", ", actions)));
         String oldRows = notNull ? "the default " + ((ColumnDefault.Literal) value.value()).text() + " (NULL in the table, read"
                 + " as the default through the views)" : "NULL" + (value == null ? "" : " (the default applies to rows"
                 + " inserted from now on; a native ADD COLUMN would show it in every row)");
@@ -412,8 +412,8 @@ public final class PostgresDialect implements Dialect {
     }
 
     @Override
-    public List<Statement> dropNotNull(Table table, String column) {
-        return List.of(Statement.instant(alter(table) + " ALTER COLUMN " + PostgresIdentifiers.column(table.displayName(), column)
+    public List<DdlStatement> dropNotNull(Table table, String column) {
+        return List.of(DdlStatement.instant(alter(table) + " ALTER COLUMN " + PostgresIdentifiers.column(table.displayName(), column)
                 + " DROP NOT NULL"));
     }
 
@@ -424,9 +424,9 @@ public final class PostgresDialect implements Dialect {
     }
 
     @Override
-    public Statement renameColumn(Table table, String from, String to) {
+    public DdlStatement renameColumn(Table table, String from, String to) {
         String display = table.displayName();
-        return Statement.instant(alter(table) + " RENAME COLUMN " + PostgresIdentifiers.column(display, from)
+        return DdlStatement.instant(alter(table) + " RENAME COLUMN " + PostgresIdentifiers.column(display, from)
                 + " TO " + PostgresIdentifiers.column(display, to));
     }
 
@@ -436,8 +436,8 @@ public final class PostgresDialect implements Dialect {
      * {@value #MAX_COLUMNS} columns. Without CASCADE, so a column a view reads is not dropped.
      */
     @Override
-    public Statement dropColumn(Table table, String column) {
-        return Statement.instant(alter(table) + " DROP COLUMN IF EXISTS " + PostgresIdentifiers.column(table.displayName(), column));
+    public DdlStatement dropColumn(Table table, String column) {
+        return DdlStatement.instant(alter(table) + " DROP COLUMN IF EXISTS " + PostgresIdentifiers.column(table.displayName(), column));
     }
 
     /**
@@ -450,13 +450,13 @@ public final class PostgresDialect implements Dialect {
      * (a spare renumbered since the model was read) gets the type only, costed REWRITE.
      */
     @Override
-    public Statement changeColumnType(Table table, String column, ColumnType newType) {
+    public DdlStatement changeColumnType(Table table, String column, ColumnType newType) {
         String display = table.displayName();
         String quoted = PostgresIdentifiers.column(display, column);
         String sql = alter(table) + " ALTER COLUMN " + quoted + " TYPE " + PostgresTypes.sql(newType, display, column);
         Column current = table.physicalColumns().stream().filter(c -> c.name().equals(column)).findFirst().orElse(null);
         if (current == null) {
-            return new Statement(sql, Cost.REWRITE);
+            return new DdlStatement(sql, Cost.REWRITE);
         }
         boolean rewrite = !PostgresTypes.isMetadataOnlyChange(current.type(), newType);
         if (current.isNullable() && !newType.isNullable()) {
@@ -465,7 +465,7 @@ public final class PostgresDialect implements Dialect {
         } else if (!current.isNullable() && newType.isNullable()) {
             sql += ", ALTER COLUMN " + quoted + " DROP NOT NULL";
         }
-        return new Statement(sql, rewrite ? Cost.REWRITE : Cost.INSTANT);
+        return new DdlStatement(sql, rewrite ? Cost.REWRITE : Cost.INSTANT);
     }
 
     /** Heap blocks a clearing updates in one transaction: about 8 MB of the table. */
@@ -478,12 +478,12 @@ public final class PostgresDialect implements Dialect {
      * such row: REWRITE.
      */
     @Override
-    public List<Statement> clearColumn(Table table, String column, ColumnType type) {
+    public List<DdlStatement> clearColumn(Table table, String column, ColumnType type) {
         String quoted = PostgresIdentifiers.column(table.displayName(), column);
         return List.of(
-                Statement.instant(alter(table) + " ALTER COLUMN " + quoted + " DROP DEFAULT, ALTER COLUMN " + quoted
+                DdlStatement.instant(alter(table) + " ALTER COLUMN " + quoted + " DROP DEFAULT, ALTER COLUMN " + quoted
                         + " DROP NOT NULL"),
-                new Statement("UPDATE " + qualified(table) + " SET " + quoted + " = NULL WHERE " + quoted + " IS NOT NULL",
+                new DdlStatement("UPDATE " + qualified(table) + " SET " + quoted + " = NULL WHERE " + quoted + " IS NOT NULL",
                         Cost.REWRITE));
     }
 

@@ -12,8 +12,8 @@ import io.github.schemaevolution.api.model.PostgresOptions;
 import io.github.schemaevolution.api.model.ReservePolicy;
 import io.github.schemaevolution.api.model.Table;
 import io.github.schemaevolution.spi.Dialect;
-import io.github.schemaevolution.spi.Statement;
-import io.github.schemaevolution.spi.Statement.Cost;
+import io.github.schemaevolution.spi.DdlStatement;
+import io.github.schemaevolution.spi.DdlStatement.Cost;
 import io.github.schemaevolution.spi.ViewColumn;
 import io.github.schemaevolution.testkit.fixtures.Fastpath;
 import io.github.schemaevolution.testkit.postgres.PostgresTest;
@@ -105,7 +105,7 @@ class PostgresAlterIT {
         SchemaEvolution evolution = SchemaEvolution.connect(dataSource);
         evolution.createTable(SENSORS);
         query(dataSource, "INSERT INTO sensors SELECT g, g / 2.0, g, g, '2024-01-01', 'x' FROM generate_series(1, 1000) g");
-        List<Statement> statements = List.of(
+        List<DdlStatement> statements = List.of(
                 dialect.renameColumn(SENSORS, "site", "place"),
                 dialect.addColumn(SENSORS, Column.of("note", ColumnType.nullable(ColumnType.STRING))),
                 dialect.addColumn(SENSORS, Column.of("retries", ColumnType.INT32).withDefault(ColumnDefault.literal(0))),
@@ -116,7 +116,7 @@ class PostgresAlterIT {
                 dialect.changeColumnType(SENSORS, "reading", ColumnType.FLOAT64));
 
         List<String> observed = new ArrayList<>();
-        for (Statement statement : statements) {
+        for (DdlStatement statement : statements) {
             String before = relfilenode(dataSource);
             evolution.execute(List.of(statement));
             boolean rewritten = !relfilenode(dataSource).equals(before);
@@ -124,7 +124,7 @@ class PostgresAlterIT {
         }
 
         assertThat(observed).containsExactlyElementsOf(statements.stream().map(s -> s.cost() + ": " + s.sql()).toList());
-        assertThat(statements).extracting(Statement::cost).contains(Cost.INSTANT, Cost.REWRITE);
+        assertThat(statements).extracting(DdlStatement::cost).contains(Cost.INSTANT, Cost.REWRITE);
     }
 
     @Test

@@ -10,8 +10,8 @@ import io.github.schemaevolution.api.model.PostgresOptions.Strategy;
 import io.github.schemaevolution.api.model.ReservePolicy;
 import io.github.schemaevolution.api.model.Table;
 import io.github.schemaevolution.spi.Capability;
-import io.github.schemaevolution.spi.Statement;
-import io.github.schemaevolution.spi.Statement.Cost;
+import io.github.schemaevolution.spi.DdlStatement;
+import io.github.schemaevolution.spi.DdlStatement.Cost;
 import io.github.schemaevolution.spi.ViewColumn;
 import io.github.schemaevolution.testkit.fixtures.Fastpath;
 import org.junit.jupiter.api.Test;
@@ -51,7 +51,7 @@ class PostgresDialectTest {
 
     @Test
     void rendersFastpath() {
-        List<Statement> statements = dialect.createTable(Fastpath.model());
+        List<DdlStatement> statements = dialect.createTable(Fastpath.model());
 
         assertThat(statements.get(0).sql()).isEqualTo("""
                 CREATE TABLE "fastpath" (
@@ -105,7 +105,7 @@ class PostgresDialectTest {
                     "_spare_string_2" text,
                     PRIMARY KEY ("measurement_uid")
                 )""");
-        assertThat(statements.subList(1, statements.size())).extracting(Statement::sql).containsExactly(
+        assertThat(statements.subList(1, statements.size())).extracting(DdlStatement::sql).containsExactly(
                 "COMMENT ON TABLE \"fastpath\" IS 'Output of the fastpath measurement pipeline'",
                 "COMMENT ON COLUMN \"fastpath\".\"_spare_float32_1\" IS " + SPARE,
                 "COMMENT ON COLUMN \"fastpath\".\"_spare_float32_2\" IS " + SPARE,
@@ -121,7 +121,7 @@ class PostgresDialectTest {
                 "COMMENT ON COLUMN \"fastpath\".\"_spare_int64_3\" IS " + SPARE,
                 "COMMENT ON COLUMN \"fastpath\".\"_spare_string_1\" IS " + SPARE,
                 "COMMENT ON COLUMN \"fastpath\".\"_spare_string_2\" IS " + SPARE);
-        assertThat(statements).extracting(Statement::cost).containsOnly(Cost.INSTANT);
+        assertThat(statements).extracting(DdlStatement::cost).containsOnly(Cost.INSTANT);
     }
 
     @Test
@@ -140,9 +140,9 @@ class PostgresDialectTest {
                 .postgres(PostgresOptions.primaryKey("day", "id").partitionBy(Strategy.RANGE, "day"))
                 .build();
 
-        List<Statement> statements = dialect.createTable(table);
+        List<DdlStatement> statements = dialect.createTable(table);
 
-        assertThat(statements).extracting(Statement::sql).containsExactly("""
+        assertThat(statements).extracting(DdlStatement::sql).containsExactly("""
                 CREATE TABLE "analytics"."events" (
                     "day" date DEFAULT CURRENT_DATE NOT NULL,
                     "id" bigint NOT NULL,
@@ -200,7 +200,7 @@ class PostgresDialectTest {
 
     @Test
     void rendersViewsOverTheTable() {
-        Statement view = dialect.createOrReplaceView("analytics", "fastpath_v2", "fastpath",
+        DdlStatement view = dialect.createOrReplaceView("analytics", "fastpath_v2", "fastpath",
                 List.of(ViewColumn.same("measurement_uid"), new ViewColumn("_spare_float32_1", "latency")));
 
         assertThat(view.sql()).isEqualTo("CREATE OR REPLACE VIEW \"analytics\".\"fastpath_v2\" AS SELECT"
@@ -213,7 +213,7 @@ class PostgresDialectTest {
 
     @Test
     void viewsCastColumnsAndShowRecycledOnesAsTypedNull() {
-        Statement view = dialect.createOrReplaceView(null, "fastpath_v1", "fastpath", List.of(
+        DdlStatement view = dialect.createOrReplaceView(null, "fastpath_v1", "fastpath", List.of(
                 new ViewColumn("page_len", "page_len", ColumnType.INT32),
                 ViewColumn.nullAs("latency", ColumnType.FLOAT32)));
 
@@ -223,9 +223,9 @@ class PostgresDialectTest {
 
     @Test
     void clearsAColumnForThePoolWithoutItsDefaultOrNotNull() {
-        List<Statement> clear = dialect.clearColumn(Fastpath.model(), "update_time", ColumnType.dateTime64(3));
+        List<DdlStatement> clear = dialect.clearColumn(Fastpath.model(), "update_time", ColumnType.dateTime64(3));
 
-        assertThat(clear).extracting(Statement::sql, Statement::cost).containsExactly(
+        assertThat(clear).extracting(DdlStatement::sql, DdlStatement::cost).containsExactly(
                 tuple("ALTER TABLE \"fastpath\" ALTER COLUMN \"update_time\" DROP DEFAULT,"
                         + " ALTER COLUMN \"update_time\" DROP NOT NULL", Cost.INSTANT),
                 tuple("UPDATE \"fastpath\" SET \"update_time\" = NULL WHERE \"update_time\" IS NOT NULL", Cost.REWRITE));
@@ -253,7 +253,7 @@ class PostgresDialectTest {
                 dialect.addColumn(table, Column.of("token", ColumnType.UUID).withDefault(ColumnDefault.expression("gen_random_uuid()"))),
                 dialect.renameColumn(table, "_spare_float32_1", "latency"),
                 dialect.dropColumn(table, "scores")))
-                .extracting(Statement::sql, Statement::cost)
+                .extracting(DdlStatement::sql, DdlStatement::cost)
                 .containsExactly(
                         tuple("ALTER TABLE \"fastpath\" ADD COLUMN IF NOT EXISTS \"latency\" double precision", Cost.INSTANT),
                         tuple("ALTER TABLE \"fastpath\" ADD COLUMN IF NOT EXISTS \"retries\" integer DEFAULT 0 NOT NULL", Cost.INSTANT),
@@ -276,7 +276,7 @@ class PostgresDialectTest {
             _spare_int32_2   | Nullable(Int64)    | ALTER COLUMN "_spare_int32_2" TYPE bigint                                          | REWRITE
             """)
     void changesColumnTypesWithTheCostPostgresPays(String column, String type, String action, Cost cost) {
-        Statement statement = dialect.changeColumnType(Fastpath.model(), column, ColumnType.parse(type));
+        DdlStatement statement = dialect.changeColumnType(Fastpath.model(), column, ColumnType.parse(type));
 
         assertThat(statement.sql()).isEqualTo("ALTER TABLE \"fastpath\" " + action);
         assertThat(statement.cost()).isEqualTo(cost);

@@ -106,7 +106,7 @@ public class AddColumnBenchmark {
                 .withDefault(ColumnDefault.expression("random()"))));
     }
 
-    private String execute(io.github.schemaevolution.spi.Statement statement) throws SQLException {
+    private String execute(io.github.schemaevolution.spi.DdlStatement statement) throws SQLException {
         running.execute(statement.sql());
         return statement.sql();
     }

@@ -11,7 +11,7 @@ import io.github.schemaevolution.spi.Dialect;
 import io.github.schemaevolution.spi.HistoryStore;
 import io.github.schemaevolution.spi.IdentifierRules.Kind;
 import io.github.schemaevolution.spi.Introspector;
-import io.github.schemaevolution.spi.Statement;
+import io.github.schemaevolution.spi.DdlStatement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,7 +64,7 @@ public final class Migrator {
      * process) is completed by the next call: a table that has exactly the columns the model creates, and
      * no history, is registered.
      */
-    public SchemaVersion create(Table table, List<Statement> statements) {
+    public SchemaVersion create(Table table, List<DdlStatement> statements) {
         return create(table, statements, false);
     }
 
@@ -74,11 +74,11 @@ public final class Migrator {
      * when it is registered; under the table's migration lock, so that of instances calling it at once
      * on an empty database exactly one creates and all return the same version.
      */
-    public SchemaVersion ensure(Table table, List<Statement> statements) {
+    public SchemaVersion ensure(Table table, List<DdlStatement> statements) {
         return create(table, statements, true);
     }
 
-    private SchemaVersion create(Table table, List<Statement> statements, boolean orExisting) {
+    private SchemaVersion create(Table table, List<DdlStatement> statements, boolean orExisting) {
         String schema = table.schema();
         String name = table.name();
         checkViewNames(name, 1);
@@ -113,7 +113,7 @@ public final class Migrator {
             } else {
                 long start = System.nanoTime();
                 try (java.sql.Statement jdbc = connection.createStatement()) {
-                    for (Statement statement : statements) {
+                    for (DdlStatement statement : statements) {
                         LOG.debug("{}: {}", dialect.name(), statement.sql());
                         jdbc.execute(statement.sql());
                     }
@@ -470,7 +470,7 @@ public final class Migrator {
         long begin = System.nanoTime();
         int ran = 0;
         try (java.sql.Statement jdbc = connection.createStatement()) {
-            for (Statement statement : plan.statements()) {
+            for (DdlStatement statement : plan.statements()) {
                 LOG.debug("{} {}: {}", dialect.name(), migration.id(), statement.sql());
                 jdbc.execute(statement.sql());
                 ran++;

@@ -1,6 +1,6 @@
 package io.github.schemaevolution.api.evolution;
 
-import io.github.schemaevolution.spi.Statement;
+import io.github.schemaevolution.spi.DdlStatement;
 
 import java.util.List;
 import java.util.stream.Collectors;
@@ -19,8 +19,8 @@ import java.util.stream.Collectors;
  * @param notes       what the statements do not show, one line per column: which spare an add takes and
  *                    what the rows that exist read in it (NULL, the type's empty value, or the default)
  */
-public record Plan(Migration migration, SchemaVersion from, SchemaVersion to, List<Statement> statements,
-                   List<Statement> afterCommit, List<String> replacedViews, List<String> notes) {
+public record Plan(Migration migration, SchemaVersion from, SchemaVersion to, List<DdlStatement> statements,
+                   List<DdlStatement> afterCommit, List<String> replacedViews, List<String> notes) {
 
     public Plan {
         statements = List.copyOf(statements);
@@ -29,14 +29,14 @@ public record Plan(Migration migration, SchemaVersion from, SchemaVersion to, Li
         notes = List.copyOf(notes);
     }
 
-    public Plan(Migration migration, SchemaVersion from, SchemaVersion to, List<Statement> statements) {
+    public Plan(Migration migration, SchemaVersion from, SchemaVersion to, List<DdlStatement> statements) {
         this(migration, from, to, statements, List.of(), List.of(), List.of());
     }
 
     /** The worst cost among the statements: INSTANT when every step is metadata only. */
-    public Statement.Cost cost() {
-        return java.util.stream.Stream.concat(statements.stream(), afterCommit.stream()).map(Statement::cost)
-                .max(Enum::compareTo).orElse(Statement.Cost.INSTANT);
+    public DdlStatement.Cost cost() {
+        return java.util.stream.Stream.concat(statements.stream(), afterCommit.stream()).map(DdlStatement::cost)
+                .max(Enum::compareTo).orElse(DdlStatement.Cost.INSTANT);
     }
 
     /** The plan as an SQL script, each statement followed by its cost class; the statements run after the commit last. */

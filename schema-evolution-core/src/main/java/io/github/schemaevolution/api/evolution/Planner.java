@@ -11,7 +11,7 @@ import io.github.schemaevolution.spi.Capability;
 import io.github.schemaevolution.spi.Dialect;
 import io.github.schemaevolution.spi.IdentifierRules.Kind;
 import io.github.schemaevolution.spi.SpareUse;
-import io.github.schemaevolution.spi.Statement;
+import io.github.schemaevolution.spi.DdlStatement;
 import io.github.schemaevolution.spi.ViewColumn;
 
 import java.util.ArrayList;
@@ -73,7 +73,7 @@ public final class Planner {
         SchemaVersion next = current.next(work.columns, work.slots, work.finalViews);
         // the versions whose views live on: a retirement in this migration ends some
         List<SchemaVersion> liveVersions = history.stream().filter(v -> v.version() > work.retiredUpTo).toList();
-        List<Statement> statements = new ArrayList<>();
+        List<DdlStatement> statements = new ArrayList<>();
         boolean retyped = work.retyped && dialect.has(Capability.ALTER_TYPE_BLOCKED_BY_VIEWS);
         if (retyped) {
             statements.addAll(dropViews(liveVersions));
@@ -115,12 +115,12 @@ public final class Planner {
         return columns;
     }
 
-    private Statement view(SchemaVersion version, SchemaVersion now, String name) {
+    private DdlStatement view(SchemaVersion version, SchemaVersion now, String name) {
         return dialect.createOrReplaceView(now.schema(), name, now.table(), projection(version, now), now.finalViews());
     }
 
-    private List<Statement> dropViews(List<SchemaVersion> history) {
-        List<Statement> drops = new ArrayList<>();
+    private List<DdlStatement> dropViews(List<SchemaVersion> history) {
+        List<DdlStatement> drops = new ArrayList<>();
         if (history.isEmpty()) {
             return drops;
         }
@@ -132,8 +132,8 @@ public final class Planner {
         return drops;
     }
 
-    private List<Statement> views(List<SchemaVersion> history, SchemaVersion before, SchemaVersion next, boolean all) {
-        List<Statement> statements = new ArrayList<>();
+    private List<DdlStatement> views(List<SchemaVersion> history, SchemaVersion before, SchemaVersion next, boolean all) {
+        List<DdlStatement> statements = new ArrayList<>();
         for (SchemaVersion version : history) {
             if (all || !projection(version, before).equals(projection(version, next))) {
                 statements.add(view(version, next, naming.viewName(version.table(), version.version())));
@@ -173,8 +173,8 @@ public final class Planner {
         private final Map<String, String> protectedColumns;
         private final List<MappedColumn> columns;
         private final List<Slot> slots;
-        private final List<Statement> statements = new ArrayList<>();
-        private final List<Statement> afterCommit = new ArrayList<>();
+        private final List<DdlStatement> statements = new ArrayList<>();
+        private final List<DdlStatement> afterCommit = new ArrayList<>();
         private final List<String> droppedViews = new ArrayList<>();
         private final List<String> notes = new ArrayList<>();
         private final List<SchemaVersion> history;
@@ -506,8 +506,8 @@ public final class Planner {
                 statements.addAll(dialect.removeDefault(live, physical, slot.defaultValue().kind()));
             }
             boolean deferred = false;
-            for (Statement statement : dialect.clearColumn(live, physical, slot.type())) {
-                if (dialect.has(Capability.TRANSACTIONAL_DDL) && statement.cost() != Statement.Cost.INSTANT) {
+            for (DdlStatement statement : dialect.clearColumn(live, physical, slot.type())) {
+                if (dialect.has(Capability.TRANSACTIONAL_DDL) && statement.cost() != DdlStatement.Cost.INSTANT) {
                     afterCommit.add(statement);
                     deferred = true;
                 } else {

@@ -142,7 +142,11 @@ public final class ChdbLibrary {
                     npm.destroyForcibly();
                     throw new IOException("npm pack did not finish within 20 minutes");
                 }
-                LOG.info("fetching chDB: {} s, about {} of 180 MB downloaded", seconds, (npmCacheBytes() - cacheBefore) >> 20);
+                long mb = Math.max(0, npmCacheBytes() - cacheBefore) >> 20;
+                double rate = (double) mb / seconds;
+                LOG.info("fetching chDB: {} of about 180 MB in {} s, {} MB/s{}", Math.min(mb, 180), seconds,
+                        String.format(java.util.Locale.ROOT, "%.1f", rate),
+                        rate > 0 && mb < 180 ? ", about " + Math.round((180 - mb) / rate) + " s left" : "");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

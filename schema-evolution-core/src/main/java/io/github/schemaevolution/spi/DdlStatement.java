@@ -6,7 +6,7 @@ import java.util.Objects;
  * One SQL statement a dialect rendered, with what it costs on a large table. Plans are lists of
  * these; printing a plan never touches the database.
  */
-public record Statement(String sql, Cost cost) {
+public record DdlStatement(String sql, Cost cost) {
 
     /** What running the statement does to a large table. */
     public enum Cost {
@@ -18,13 +18,13 @@ public record Statement(String sql, Cost cost) {
         REWRITE
     }
 
-    public Statement {
+    public DdlStatement {
         Objects.requireNonNull(sql, "sql");
         Objects.requireNonNull(cost, "cost");
     }
 
-    public static Statement instant(String sql) {
-        return new Statement(sql, Cost.INSTANT);
+    public static DdlStatement instant(String sql) {
+        return new DdlStatement(sql, Cost.INSTANT);
     }
 
     @Override
