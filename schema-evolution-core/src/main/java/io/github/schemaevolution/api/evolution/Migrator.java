@@ -5,6 +5,7 @@ import io.github.schemaevolution.api.SchemaEvolutionException;
 import io.github.schemaevolution.api.model.Column;
 import io.github.schemaevolution.api.model.ReservePolicy;
 import io.github.schemaevolution.api.model.Table;
+import io.github.schemaevolution.api.model.ColumnDefault;
 import io.github.schemaevolution.api.model.ColumnType;
 import io.github.schemaevolution.spi.Capability;
 import io.github.schemaevolution.spi.Dialect;
@@ -86,7 +87,7 @@ public final class Migrator {
             List<HistoryEntry> entries = history.entries(connection, schema, name);
             Optional<HistoryEntry> interruptedRegistration = interruptedRegistration(entries);
             if (interruptedRegistration.isPresent()) {
-                return register(connection, schema, name, table.reserve(), interruptedRegistration.get());
+                return register(connection, schema, name, table.reserve(), interruptedRegistration.get(), table);
             }
             if (!entries.isEmpty()) {
                 if (orExisting) {
@@ -100,7 +101,7 @@ public final class Migrator {
                     && sameColumns(physical, dialect.canonical(table).physicalColumns());
             if (!physical.isEmpty() && orExisting && !interrupted) {
                 LOG.info("{} exists unregistered: adopting it as version 1", table.displayName());
-                return register(connection, schema, name, table.reserve(), null);
+                return register(connection, schema, name, table.reserve(), null, table);
             }
             if (!physical.isEmpty() && !interrupted) {
                 throw new SchemaEvolutionException(ErrorCode.TABLE_EXISTS, table.displayName(), null,
@@ -121,7 +122,7 @@ public final class Migrator {
                 LOG.info("created {} on {} with {} columns and {} spares in {} ms", table.displayName(), dialect.name(),
                         table.columns().size(), table.reserve().totalSpares(), (System.nanoTime() - start) / 1_000_000);
             }
-            return register(connection, schema, name, table.reserve(), null);
+            return register(connection, schema, name, table.reserve(), null, table);
         });
     }
 
@@ -142,7 +143,7 @@ public final class Migrator {
             if (!entries.isEmpty() && interruptedRegistration.isEmpty()) {
                 return current(entries);
             }
-            return register(connection, schema, table, pool, interruptedRegistration.orElse(null));
+            return register(connection, schema, table, pool, interruptedRegistration.orElse(null), null);
         });
     }
 
@@ -158,8 +159,14 @@ public final class Migrator {
      * are idempotent, and the spares it added count as found).
      */
     private SchemaVersion register(Connection connection, String schema, String table, ReservePolicy pool,
-            HistoryEntry interrupted) throws SQLException {
-        List<Column> physical = dialect.introspector().physicalColumns(connection, schema, table);
+            HistoryEntry interrupted, Table model) throws SQLException {
+        List<Column> physical = new ArrayList<>();
+        for (Column column : dialect.introspector().physicalColumns(connection, schema, table)) {
+            // what the model computes stays computed, where the engine keeps a MATERIALIZED column as a plain default
+            Optional<Column> modelled = model == null ? Optional.empty() : model.column(column.name());
+            physical.add(modelled.flatMap(Column::defaultOptional).filter(ColumnDefault::computed)
+                    .map(column::withDefault).orElse(column));
+        }
         if (physical.isEmpty()) {
             throw new SchemaEvolutionException(ErrorCode.TABLE_NOT_FOUND, display(schema, table), null,
                     "cannot adopt a table that does not exist", null);

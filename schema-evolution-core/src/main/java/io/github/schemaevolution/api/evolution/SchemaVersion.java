@@ -3,6 +3,7 @@ package io.github.schemaevolution.api.evolution;
 import io.github.schemaevolution.api.ErrorCode;
 import io.github.schemaevolution.api.SchemaEvolutionException;
 import io.github.schemaevolution.api.model.Column;
+import io.github.schemaevolution.api.model.ColumnDefault;
 import io.github.schemaevolution.api.model.ColumnType;
 
 import java.util.ArrayList;
@@ -135,7 +136,10 @@ public record SchemaVersion(String schema, String table, int version, String spa
         List<Slot> slots = new ArrayList<>();
         for (Column column : physicalColumns) {
             boolean spare = column.name().startsWith(sparePrefix);
-            slots.add(new Slot(column.name(), column.name(), column.type(), 0, spare ? Slot.Use.FREE : Slot.Use.COLUMN));
+            // a computed column (MATERIALIZED, ALIAS) keeps its kind, so that writers leave it out
+            ColumnDefault computed = column.defaultOptional().filter(ColumnDefault::computed).orElse(null);
+            slots.add(new Slot(column.name(), column.name(), column.type(), 0, spare ? Slot.Use.FREE : Slot.Use.COLUMN,
+                    spare ? null : computed, false));
             if (!spare) {
                 columns.add(new MappedColumn(column.name(), column.type(), column.name(), 0));
             }
