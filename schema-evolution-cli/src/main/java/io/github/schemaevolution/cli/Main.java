@@ -123,20 +123,8 @@ public final class Main {
         System.out.println(connection.json ? JSON.writeValueAsString(json) : text);
     }
 
-    /** The migrations of the files not applied yet, per table, in file order. */
-    private static List<Migration> pending(SchemaEvolution evolution, List<Migration> migrations) {
-        Map<String, List<HistoryEntry>> histories = new LinkedHashMap<>();
-        List<Migration> pending = new ArrayList<>();
-        for (Migration migration : migrations) {
-            List<HistoryEntry> history = histories.computeIfAbsent(migration.schema() + "." + migration.table(),
-                    key -> evolution.history(migration.schema(), migration.table()));
-            boolean applied = history.stream().anyMatch(e -> e.migrationId().equals(migration.id())
-                    && e.status() == HistoryEntry.Status.APPLIED);
-            if (!applied) {
-                pending.add(migration);
-            }
-        }
-        return pending;
+    private static List<Map<String, String>> json(List<io.github.schemaevolution.spi.DdlStatement> statements) {
+        return statements.stream().map(s -> Map.of("sql", s.sql(), "cost", s.cost().name())).toList();
     }
 
     private static String display(String schema, String table) {
@@ -155,7 +143,7 @@ public final class Main {
         public Integer call() throws Exception {
             SchemaEvolution evolution = connection.evolution();
             List<Migration> migrations = files.migrations();
-            List<Migration> pending = pending(evolution, migrations);
+            List<Migration> pending = evolution.pending(migrations);
             List<Map<String, Object>> tables = new ArrayList<>();
             StringBuilder text = new StringBuilder();
             boolean attention = !pending.isEmpty();
@@ -203,7 +191,7 @@ public final class Main {
         @Override
         public Integer call() throws Exception {
             SchemaEvolution evolution = connection.evolution();
-            List<Migration> pending = pending(evolution, files.migrations());
+            List<Migration> pending = evolution.pending(files.migrations());
             List<Map<String, Object>> plans = new ArrayList<>();
             List<String> waiting = new ArrayList<>();
             StringBuilder text = new StringBuilder();
@@ -220,8 +208,8 @@ public final class Main {
                 row.put("from", plan.from().version());
                 row.put("to", plan.to().version());
                 row.put("cost", plan.cost().name());
-                row.put("statements", plan.statements().stream().map(s -> Map.of("sql", s.sql(), "cost", s.cost().name())).toList());
-                row.put("afterCommit", plan.afterCommit().stream().map(s -> Map.of("sql", s.sql(), "cost", s.cost().name())).toList());
+                row.put("statements", json(plan.statements()));
+                row.put("afterCommit", json(plan.afterCommit()));
                 row.put("notes", plan.notes());
                 plans.add(row);
                 text.append(plan).append("\n\n");

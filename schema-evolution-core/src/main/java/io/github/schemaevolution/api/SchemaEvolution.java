@@ -1,5 +1,8 @@
 package io.github.schemaevolution.api;
 
+import java.util.Map;
+import java.util.HashMap;
+import java.util.ArrayList;
 import io.github.schemaevolution.api.chunk.ChunkRunner;
 import io.github.schemaevolution.api.chunk.ChunkSource;
 import io.github.schemaevolution.api.chunk.RunReport;
@@ -199,6 +202,23 @@ public final class SchemaEvolution {
                     + " writers have stopped", column, current.display());
         }
         return report;
+    }
+
+    /**
+     * The migrations of {@code migrations} not applied yet, in their order; each table's history is read
+     * once. For tools that show what {@link #apply} would do (the command line, the Maven plugin).
+     */
+    public List<Migration> pending(List<Migration> migrations) {
+        Map<String, List<HistoryEntry>> histories = new HashMap<>();
+        List<Migration> pending = new ArrayList<>();
+        for (Migration migration : migrations) {
+            List<HistoryEntry> entries = histories.computeIfAbsent(migration.schema() + "." + migration.table(),
+                    key -> history(migration.schema(), migration.table()));
+            if (entries.stream().noneMatch(e -> e.migrationId().equals(migration.id()) && e.status() == HistoryEntry.Status.APPLIED)) {
+                pending.add(migration);
+            }
+        }
+        return pending;
     }
 
     /**

@@ -1,7 +1,6 @@
 package io.github.schemaevolution.maven;
 
 import io.github.schemaevolution.api.SchemaEvolution;
-import io.github.schemaevolution.api.evolution.HistoryEntry;
 import io.github.schemaevolution.api.evolution.Migration;
 import io.github.schemaevolution.api.evolution.Plan;
 import org.apache.maven.plugins.annotations.Mojo;
@@ -19,14 +18,8 @@ public final class PlanMojo extends EvolutionMojo {
     @Override
     void run(SchemaEvolution evolution, List<Migration> migrations) {
         Set<String> planned = new HashSet<>();
-        int pending = 0;
-        for (Migration migration : migrations) {
-            boolean applied = evolution.history(migration.schema(), migration.table()).stream()
-                    .anyMatch(e -> e.migrationId().equals(migration.id()) && e.status() == HistoryEntry.Status.APPLIED);
-            if (applied) {
-                continue;
-            }
-            pending++;
+        List<Migration> pending = evolution.pending(migrations);
+        for (Migration migration : pending) {
             if (planned.add(migration.schema() + "." + migration.table())) {
                 Plan plan = evolution.plan(migration);
                 plan.toString().lines().forEach(getLog()::info);
@@ -34,6 +27,6 @@ public final class PlanMojo extends EvolutionMojo {
                 getLog().info("then " + migration.id());
             }
         }
-        getLog().info(pending == 0 ? "nothing pending" : pending + " pending");
+        getLog().info(pending.isEmpty() ? "nothing pending" : pending.size() + " pending");
     }
 }
