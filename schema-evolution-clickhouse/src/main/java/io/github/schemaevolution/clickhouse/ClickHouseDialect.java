@@ -57,6 +57,9 @@ public final class ClickHouseDialect implements Dialect {
     /** The migration lock of a table is the table {@code schema_evolution_lock_<table>} ({@link ClickHouseHistory}). */
     static final String LOCK_PREFIX = "schema_evolution_lock_";
 
+    /** The start of the comment of every view the library makes, followed by its table's name ({@link Capability#MARKED_VIEWS}). */
+    static final String VIEW_MARK = "schema-evolution view of ";
+
     /** The longest FixedString ClickHouse creates without {@code allow_suspicious_fixed_string_types}. */
     static final int MAX_PLAIN_FIXED_STRING = 256;
 
@@ -69,7 +72,7 @@ public final class ClickHouseDialect implements Dialect {
 
     private static final Set<Capability> CAPABILITIES =
             EnumSet.of(Capability.EXCHANGE_TABLES, Capability.IDEMPOTENT_ALTER, Capability.VIEWS_REPLACE_ANY_SHAPE,
-                    Capability.NULLABLE_IS_STORED, Capability.FINAL_VIEWS);
+                    Capability.NULLABLE_IS_STORED, Capability.FINAL_VIEWS, Capability.MARKED_VIEWS);
 
     @Override
     public String name() {
@@ -225,7 +228,7 @@ public final class ClickHouseDialect implements Dialect {
         columns.stream().filter(c -> c.castTo() != null).forEach(c -> casts.addAll(Suspicious.in(c.castTo().orNullable())));
         return DdlStatement.instant("CREATE OR REPLACE VIEW " + IDENTIFIERS.qualified(schema, view)
                 + " AS SELECT " + projection + " FROM " + IDENTIFIERS.qualified(schema, table) + (collapsed ? " FINAL" : "")
-                + Suspicious.settingsClause(casts));
+                + Suspicious.settingsClause(casts) + " COMMENT " + ClickHouseSql.string(VIEW_MARK + table));
     }
 
     private String projected(String table, String view, ViewColumn column, Set<String> aliases) {

@@ -54,6 +54,24 @@ final class ClickHouseHistory implements HistoryStore {
         }
     }
 
+    /** The columns of a version are looked for only when resumed: a first attempt of the version has none recorded. */
+    @Override
+    public void recordApplied(Connection connection, String schema, HistoryEntry entry, java.util.Collection<String> retained,
+            int retiredUpTo, boolean resumed) throws SQLException {
+        if (resumed) {
+            recordColumns(connection, schema, entry.state());
+        } else {
+            insertColumns(connection, schema, entry.state());
+        }
+        if (!retained.isEmpty()) {
+            markRetained(connection, schema, entry.table(), retained);
+        }
+        if (retiredUpTo > 0) {
+            retireColumns(connection, schema, entry.table(), retiredUpTo);
+        }
+        record(connection, schema, entry);
+    }
+
     /** Inserted once per version: a resumed migration finds them and inserts nothing, so plain reads see no duplicates. */
     @Override
     public void recordColumns(Connection connection, String schema, SchemaVersion version) throws SQLException {
@@ -68,6 +86,11 @@ final class ClickHouseHistory implements HistoryStore {
                 }
             }
         }
+        insertColumns(connection, schema, version);
+    }
+
+    private void insertColumns(Connection connection, String schema, SchemaVersion version) throws SQLException {
+        String qualified = identifiers.qualified(schema, columnsTable);
         if (version.columns().isEmpty()) {
             return;
         }
@@ -109,9 +132,7 @@ final class ClickHouseHistory implements HistoryStore {
     @Override
     public List<HistoryEntry> entries(Connection connection, String schema, String table) throws SQLException {
         List<HistoryEntry> entries = new ArrayList<>();
-        if (ClickHouseLock.comment(connection, schema, historyTable) == null) {
-            return entries;
-        }
+        // read without looking for the table first: a missing one is an error, and changes nothing here
         try (PreparedStatement select = connection.prepareStatement("SELECT version, migration_id, description, checksum,"
                 + " status, toUnixTimestamp64Milli(started_at), toUnixTimestamp64Milli(finished_at), applied_by, state"
                 + " FROM " + identifiers.qualified(schema, historyTable) + " FINAL WHERE table_name = ? ORDER BY version")) {
@@ -125,6 +146,10 @@ final class ClickHouseHistory implements HistoryStore {
                             Instant.ofEpochMilli(row.getLong(6)), hasFinished ? Instant.ofEpochMilli(finished) : null,
                             row.getString(8), SchemaVersion.decode(row.getString(9))));
                 }
+            }
+        } catch (SQLException e) {
+            if (!ClickHouseSql.unknownTable(e)) {
+                throw e;
             }
         }
         return entries;

@@ -69,10 +69,11 @@ final class ClickHouseLock {
         while (true) {
             String token = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
             try (java.sql.Statement statement = connection.createStatement()) {
+                String comment = comment(owner, lease, token);
                 statement.execute("CREATE TABLE " + qualified + " (owner String) ENGINE = Memory COMMENT "
-                        + ClickHouseSql.string(comment(owner, lease, token)));
+                        + ClickHouseSql.string(comment));
                 LOG.debug("migration lock {} taken by {} ({})", lockName, owner, token);
-                return new Held(connection, schema, lockName, qualified, owner, token, lease, renewals);
+                return new Held(connection, schema, lockName, qualified, owner, token, lease, renewals, Lease.parse(comment).endsAt());
             } catch (SQLException e) {
                 if (!alreadyExists(e)) {
                     throw e;
@@ -191,13 +192,7 @@ final class ClickHouseLock {
     }
 
     static boolean alreadyExists(SQLException e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            String message = t.getMessage();
-            if (message != null && (message.contains("TABLE_ALREADY_EXISTS") || message.contains("Code: 57."))) {
-                return true;
-            }
-        }
-        return false;
+        return ClickHouseSql.hasCode(e, "TABLE_ALREADY_EXISTS", 57);
     }
 
     private static void sleep(Duration duration) {
@@ -218,9 +213,14 @@ final class ClickHouseLock {
         private final String owner;
         private final String token;
         private final ScheduledExecutorService heartbeat;
+        private final Duration lease;
+        /** The end of the lease this holder last wrote, epoch ms; 0 once it found the lock broken. */
+        private volatile long leaseEnd;
 
         Held(Connection connection, String schema, String lockName, String qualified, String owner, String token,
-                Duration lease, DataSource renewals) {
+                Duration lease, DataSource renewals, long leaseEnd) {
+            this.lease = lease;
+            this.leaseEnd = leaseEnd;
             this.connection = connection;
             this.schema = schema;
             this.lockName = lockName;
@@ -245,12 +245,15 @@ final class ClickHouseLock {
                  java.sql.Statement statement = renewal.createStatement()) {
                 Lease now = Lease.parse(comment(renewal, schema, lockName));
                 if (now == null || !now.token().equals(token)) {
+                    leaseEnd = 0;
                     LOG.error("migration lock {} of {} was broken while held (its lease ran out unrenewed); the migration"
                             + " goes on without it", lockName, owner);
                     heartbeat.shutdown();
                     return;
                 }
-                statement.execute("ALTER TABLE " + qualified + " MODIFY COMMENT " + ClickHouseSql.string(comment(owner, lease, token)));
+                String comment = comment(owner, lease, token);
+                statement.execute("ALTER TABLE " + qualified + " MODIFY COMMENT " + ClickHouseSql.string(comment));
+                leaseEnd = Lease.parse(comment).endsAt();
             } catch (SQLException | RuntimeException e) {
                 // the next beat tries again; a lease outlives two missed beats
                 LOG.warn("migration lock {}: cannot renew its lease: {}", lockName, e.getMessage());
@@ -268,8 +271,11 @@ final class ClickHouseLock {
                     Thread.currentThread().interrupt();
                 }
             }
-            Lease now = Lease.parse(comment(connection, schema, lockName));
-            if (now != null && now.token().equals(token)) {
+            // with more than half its last lease to run, nobody can have broken the lock (breaking waits for
+            // the lease's end, and clocks agree to better than half a lease): drop it without looking
+            boolean fresh = System.currentTimeMillis() < leaseEnd - lease.toMillis() / 2;
+            Lease now = fresh ? null : Lease.parse(comment(connection, schema, lockName));
+            if (fresh || now != null && now.token().equals(token)) {
                 try (java.sql.Statement statement = connection.createStatement()) {
                     statement.execute("DROP TABLE IF EXISTS " + qualified + " SYNC");
                 }

@@ -40,6 +40,22 @@ final class ClickHouseSql {
         return bare ? text : string(text);
     }
 
+    /** Whether the server refused with {@code UNKNOWN_TABLE} (code 60). */
+    static boolean unknownTable(java.sql.SQLException error) {
+        return hasCode(error, "UNKNOWN_TABLE", 60);
+    }
+
+    /** Whether the server refused with the error {@code name}, code {@code number}, anywhere in the chain of causes. */
+    static boolean hasCode(java.sql.SQLException error, String name, int number) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            String message = t.getMessage();
+            if (message != null && (message.contains(name) || message.contains("Code: " + number + "."))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The type without Nullable and LowCardinality wrappers. */
     static ColumnType baseOf(ColumnType type) {
         ColumnType base = type.withoutNullable();

@@ -134,7 +134,8 @@ class ClickHouseDialectTest {
     void viewsProjectPhysicalColumnsUnderLogicalNames() {
         assertThat(dialect.createOrReplaceView("default", "fastpath_v2", "fastpath",
                 List.of(ViewColumn.same("report_id"), new ViewColumn("_spare_float64_1", "ratio"))).sql())
-                .isEqualTo("CREATE OR REPLACE VIEW `default`.`fastpath_v2` AS SELECT `report_id`, `_spare_float64_1` AS `ratio` FROM `default`.`fastpath`");
+                .isEqualTo("CREATE OR REPLACE VIEW `default`.`fastpath_v2` AS SELECT `report_id`, `_spare_float64_1` AS `ratio` FROM `default`.`fastpath`"
+                        + " COMMENT 'schema-evolution view of fastpath'");
         assertThatThrownBy(() -> dialect.createOrReplaceView(null, "v", "t", List.of(new ViewColumn("a", "b`; DROP"))))
                 .isInstanceOfSatisfying(SchemaEvolutionException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.IDENTIFIER_UNSAFE));
     }
@@ -226,7 +227,7 @@ class ClickHouseDialectTest {
                 .isEqualTo("ALTER TABLE `t` MODIFY COLUMN `a` LowCardinality(UInt32) SETTINGS allow_suspicious_low_cardinality_types = 1");
         assertThat(dialect.createOrReplaceView(null, "t_v1", "t", List.of(ViewColumn.nullAs("gone", lowCardinality(UINT8)))).sql())
                 .isEqualTo("CREATE OR REPLACE VIEW `t_v1` AS SELECT CAST(NULL AS LowCardinality(Nullable(UInt8))) AS `gone`"
-                        + " FROM `t` SETTINGS allow_suspicious_low_cardinality_types = 1");
+                        + " FROM `t` SETTINGS allow_suspicious_low_cardinality_types = 1 COMMENT 'schema-evolution view of t'");
     }
 
     @Test

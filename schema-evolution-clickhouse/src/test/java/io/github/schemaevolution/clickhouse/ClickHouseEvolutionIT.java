@@ -29,6 +29,12 @@ class ClickHouseEvolutionIT extends EvolutionContract {
         return ClickHouseChunks.keyRanges(table, "id", rowsPerChunk);
     }
 
+    /** The lock, history read, the catalog, one statement per view (two), the mapping and history writes, the release. */
+    @Override
+    protected int poolAddStatementBudget() {
+        return 8;
+    }
+
     @Override
     protected DataSource dataSource() {
         return dataSource;

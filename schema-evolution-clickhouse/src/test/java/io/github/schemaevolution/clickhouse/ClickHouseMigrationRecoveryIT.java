@@ -69,7 +69,7 @@ class ClickHouseMigrationRecoveryIT {
         SchemaEvolution evolution = SchemaEvolution.connect(dataSource);
         evolution.create(table("lost"));
         Migration migration = Migration.builder("refill-and-add", "lost").refill(FLOAT64, 1).add("speed", FLOAT64.orNullable()).build();
-        SchemaEvolution cutOff = SchemaEvolution.connect(losingViews(dataSource), new ClickHouseDialect(),
+        SchemaEvolution cutOff = SchemaEvolution.connect(losing(dataSource, "CREATE OR REPLACE VIEW"), new ClickHouseDialect(),
                 EvolutionSettings.DEFAULT.withRetries(2, Duration.ofMillis(1)));
 
         assertThatThrownBy(() -> cutOff.apply(migration)).isInstanceOfSatisfying(SchemaEvolutionException.class, e -> {
@@ -83,8 +83,41 @@ class ClickHouseMigrationRecoveryIT {
         assertThat(evolution.verify(null, "lost").isEmpty()).isTrue();
     }
 
-    /** Connections of {@code dataSource} whose every view statement fails as a lost connection does. */
-    private static DataSource losingViews(DataSource dataSource) {
+    @Test
+    void aPoolAddCutOffBetweenItsViewsRecordsNothingAndTheNextApplyMakesThemAgain(DataSource dataSource) throws SQLException {
+        SchemaEvolution evolution = SchemaEvolution.connect(dataSource);
+        evolution.create(table("views_cut"));
+        Migration migration = Migration.builder("add-speed", "views_cut").add("speed", FLOAT64.orNullable()).build();
+        SchemaEvolution cutOff = SchemaEvolution.connect(losing(dataSource, "CREATE OR REPLACE VIEW `views_cut_latest`"),
+                new ClickHouseDialect(), EvolutionSettings.DEFAULT.withRetries(2, Duration.ofMillis(1)));
+
+        assertThatThrownBy(() -> cutOff.apply(migration)).isInstanceOfSatisfying(SchemaEvolutionException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.DATABASE_ERROR);
+            assertThat(e.getMessage()).contains("stopped after 1 of 2", "make views only, with nothing recorded");
+        });
+        // the new version's view was made, and marked as the library's; the history still ends at version 1
+        assertThat(evolution.history(null, "views_cut")).last().satisfies(e -> {
+            assertThat(e.version()).isEqualTo(1);
+            assertThat(e.status()).isEqualTo(HistoryEntry.Status.APPLIED);
+        });
+        try (Connection connection = dataSource.getConnection()) {
+            assertThat(evolution.dialect().introspector().relations(connection, null, java.util.List.of("views_cut_v2")))
+                    .containsEntry("views_cut_v2", io.github.schemaevolution.spi.Introspector.LIBRARY_VIEW);
+        }
+
+        ApplyResult applied = evolution.apply(migration);
+
+        assertThat(applied.outcome()).isEqualTo(ApplyResult.Outcome.APPLIED);
+        assertThat(applied.version().version()).isEqualTo(2);
+        try (Connection connection = dataSource.getConnection();
+             java.sql.ResultSet row = connection.createStatement().executeQuery("SELECT count(speed) FROM views_cut_latest")) {
+            assertThat(row.next()).isTrue();
+        }
+        assertThat(evolution.apply(migration).outcome()).isEqualTo(ApplyResult.Outcome.ALREADY_APPLIED);
+    }
+
+    /** Connections of {@code dataSource} whose every statement starting with {@code prefix} fails as a lost connection does. */
+    private static DataSource losing(DataSource dataSource, String prefix) {
         return (DataSource) java.lang.reflect.Proxy.newProxyInstance(ClickHouseMigrationRecoveryIT.class.getClassLoader(),
                 new Class<?>[]{DataSource.class}, (proxy, method, args) -> {
                     Object result = method.invoke(dataSource, args);
@@ -93,7 +126,7 @@ class ClickHouseMigrationRecoveryIT {
                         return call.getName().equals("createStatement") ? proxied(java.sql.Statement.class, made,
                                 (statementCall, sqlArgs, statement) -> {
                                     if (statementCall.getName().equals("execute") && sqlArgs != null
-                                            && String.valueOf(sqlArgs[0]).startsWith("CREATE OR REPLACE VIEW")) {
+                                            && String.valueOf(sqlArgs[0]).startsWith(prefix)) {
                                         throw new SQLException("connection lost", "08006", new java.net.ConnectException("refused"));
                                     }
                                     return statementCall.invoke(statement, sqlArgs);

@@ -47,7 +47,7 @@ class ClickHousePlannerTest {
         assertThat(plan.to().physicalName("ratio")).isEqualTo("_spare_float64_1");
         assertThat(plan.to().pool().free(FLOAT64.orNullable())).isEqualTo(2);
         assertThat(plan.sql()).contains("CREATE OR REPLACE VIEW `fastpath_v2` AS SELECT `measurement_uid`,",
-                "`_spare_float64_1` AS `ratio` FROM `fastpath`;  -- INSTANT",
+                "`_spare_float64_1` AS `ratio` FROM `fastpath` COMMENT 'schema-evolution view of fastpath';  -- INSTANT",
                 "CREATE OR REPLACE VIEW `fastpath_latest`");
         assertThat(plan.to().expectedPhysicalColumns()).hasSize(fastpath.physicalColumns().size());
     }

@@ -27,6 +27,13 @@ public enum Capability {
     NULLABLE_IS_STORED,
     /** Views can read a table with {@code FINAL} (ClickHouse), collapsing rows of the same key on read. */
     FINAL_VIEWS,
+    /**
+     * The dialect's views carry a mark that the library made them (ClickHouse: their comment), which
+     * {@link Introspector#relations} reports as {@link Introspector#LIBRARY_VIEW}: a view left by a run
+     * cut off before it recorded anything is known as the library's own, so an engine without
+     * transactions need not record a plan that changes views only before it runs.
+     */
+    MARKED_VIEWS,
     /** {@code ALTER TABLE ... ADD COLUMN IF NOT EXISTS} and friends. */
     IDEMPOTENT_ALTER
 }

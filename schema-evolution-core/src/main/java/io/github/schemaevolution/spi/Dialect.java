@@ -191,6 +191,28 @@ public interface Dialect {
     default void prepareDdl(java.sql.Connection connection, java.time.Duration lockTimeout) throws java.sql.SQLException {
     }
 
+    /**
+     * Runs a migration's statements in order: {@link #prepareDdl}, {@link #lockForMigration} of
+     * {@code table} and {@code views}, then each statement, calling {@code ran} with the number run
+     * after each. Nothing is sent when there are no statements. A dialect may send them in fewer
+     * round trips (PostgreSQL sends the lock and the statements of a transaction as one).
+     */
+    default void runMigration(java.sql.Connection connection, String schema, String table, List<String> views,
+            List<DdlStatement> statements, java.time.Duration lockWait, java.time.Duration lockTimeout,
+            java.util.function.IntConsumer ran) throws java.sql.SQLException {
+        if (statements.isEmpty()) {
+            return;
+        }
+        prepareDdl(connection, lockTimeout);
+        lockForMigration(connection, schema, table, views, lockWait);
+        try (java.sql.Statement jdbc = connection.createStatement()) {
+            for (int i = 0; i < statements.size(); i++) {
+                jdbc.execute(statements.get(i).sql());
+                ran.accept(i + 1);
+            }
+        }
+    }
+
     /** Whether a failed statement may succeed on retry (lock timeout, deadlock, serialization failure). */
     default boolean isTransient(java.sql.SQLException error) {
         return false;

@@ -44,6 +44,25 @@ public interface HistoryStore {
     void retireColumns(Connection connection, String schema, String table, int upTo) throws SQLException;
 
     /**
+     * Records an applied migration as the steps above, in this order: the columns of its version
+     * ({@link #recordColumns}), the {@code retained} slots ({@link #markRetained}, when there are any),
+     * the retirement of the versions up to {@code retiredUpTo} ({@link #retireColumns}, when it is over
+     * 0), then {@code entry}. {@code resumed} says an earlier attempt may have recorded the columns
+     * already. An engine may send it all at once: PostgreSQL does, in one statement.
+     */
+    default void recordApplied(Connection connection, String schema, HistoryEntry entry, java.util.Collection<String> retained,
+            int retiredUpTo, boolean resumed) throws SQLException {
+        recordColumns(connection, schema, entry.state());
+        if (!retained.isEmpty()) {
+            markRetained(connection, schema, entry.table(), retained);
+        }
+        if (retiredUpTo > 0) {
+            retireColumns(connection, schema, entry.table(), retiredUpTo);
+        }
+        record(connection, schema, entry);
+    }
+
+    /**
      * Takes the migration lock of one table, waiting at most {@code wait}: exactly one holder at a
      * time across every application instance. On engines with transactional DDL the lock belongs
      * to the connection's current transaction and ends with it.

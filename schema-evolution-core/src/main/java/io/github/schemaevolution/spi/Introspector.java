@@ -47,6 +47,14 @@ public interface Introspector {
     /** What {@link #relations} says of a plain (not materialized) view. */
     String VIEW = "view";
 
+    /** What {@link #relations} says of a plain view that carries the library's mark ({@link io.github.schemaevolution.spi.Capability#MARKED_VIEWS}). */
+    String LIBRARY_VIEW = "library view";
+
+    /** Whether {@code kind}, as {@link #relations} reports it, is a plain view. */
+    static boolean isView(String kind) {
+        return VIEW.equals(kind) || LIBRARY_VIEW.equals(kind);
+    }
+
     /**
      * Which of {@code names} exist in the schema as tables, views or any other relation, each with what
      * it is: {@link #VIEW} for a plain view, else the engine's word for it ("table", "materialized view",
@@ -55,6 +63,17 @@ public interface Introspector {
     default Map<String, String> relations(Connection connection, String schema, java.util.Collection<String> names)
             throws SQLException {
         throw unsupported("listing relations");
+    }
+
+    /**
+     * The table as {@link #read}, {@link #physicalColumns} and {@link #protectedColumns} see it, and which
+     * of {@code relationNames} exist as {@link #relations} says, from one look at the catalog: what a
+     * migration reads before it plans. Dialects answer it in one round trip; the default asks each
+     * method in turn.
+     */
+    default CatalogSnapshot snapshot(Connection connection, String schema, String table, String sparePrefix,
+            java.util.Collection<String> relationNames) throws SQLException {
+        return CatalogSnapshot.of(this, connection, schema, table, sparePrefix, relationNames);
     }
 
     private static SchemaEvolutionException unsupported(String what) {

@@ -325,21 +325,71 @@ public final class PostgresDialect implements Dialect {
     @Override
     public void lockForMigration(Connection connection, String schema, String table, List<String> views, Duration wait)
             throws SQLException {
+        String sql = lockSql(schema, table, views);
+        retryingLocks(connection, table, wait, statement -> {
+            java.sql.Savepoint savepoint = connection.setSavepoint();
+            try {
+                statement.execute(sql);
+                connection.releaseSavepoint(savepoint);
+            } catch (SQLException e) {
+                connection.rollback(savepoint);
+                throw e;
+            }
+        });
+    }
+
+    /**
+     * In a transaction, one round trip: a savepoint, the locks of {@link #lockForMigration}, the
+     * {@code lock_timeout} of {@link #prepareDdl} and the statements, sent together; a refused lock is
+     * rolled back to the savepoint and the whole is sent again, as {@link #lockForMigration} would.
+     */
+    @Override
+    public void runMigration(Connection connection, String schema, String table, List<String> views,
+            List<io.github.schemaevolution.spi.DdlStatement> statements, Duration lockWait, Duration lockTimeout,
+            java.util.function.IntConsumer ran) throws SQLException {
+        if (statements.isEmpty() || connection.getAutoCommit()) {
+            io.github.schemaevolution.spi.Dialect.super.runMigration(connection, schema, table, views, statements, lockWait,
+                    lockTimeout, ran);
+            return;
+        }
+        StringBuilder batch = new StringBuilder("SAVEPOINT schema_evolution_locks;\n").append(lockSql(schema, table, views))
+                .append(";\nSET LOCAL lock_timeout = '").append(Math.max(1, lockTimeout.toMillis())).append("ms'");
+        statements.forEach(statement -> batch.append(";\n").append(statement.sql()));
+        retryingLocks(connection, table, lockWait, statement -> {
+            try {
+                statement.execute(batch.toString());
+            } catch (SQLException e) {
+                statement.execute("ROLLBACK TO SAVEPOINT schema_evolution_locks");
+                throw e;
+            }
+        });
+        ran.accept(statements.size());
+    }
+
+    private static String lockSql(String schema, String table, List<String> views) {
         List<String> relations = new java.util.ArrayList<>();
         views.forEach(view -> relations.add(PostgresIdentifiers.qualifiedView(schema, view)));
         relations.add(PostgresIdentifiers.qualified(schema, table));
-        String sql = "LOCK TABLE " + String.join(", ", relations) + " IN ACCESS EXCLUSIVE MODE NOWAIT";
+        return "LOCK TABLE " + String.join(", ", relations) + " IN ACCESS EXCLUSIVE MODE NOWAIT";
+    }
+
+    private interface Attempt {
+        void run(java.sql.Statement statement) throws SQLException;
+    }
+
+    /**
+     * Runs {@code attempt} (which leaves the transaction as it found it when it fails) until it takes its
+     * {@code NOWAIT} locks, after a pause from 2 ms doubling up to 50 ms, until {@code wait} has passed.
+     */
+    private static void retryingLocks(Connection connection, String table, Duration wait, Attempt attempt) throws SQLException {
         long deadline = System.nanoTime() + wait.toNanos();
         long pause = 2;
         try (java.sql.Statement statement = connection.createStatement()) {
             while (true) {
-                java.sql.Savepoint savepoint = connection.setSavepoint();
                 try {
-                    statement.execute(sql);
-                    connection.releaseSavepoint(savepoint);
+                    attempt.run(statement);
                     return;
                 } catch (SQLException e) {
-                    connection.rollback(savepoint);
                     if (!LOCK_NOT_AVAILABLE.equals(e.getSQLState()) || System.nanoTime() > deadline) {
                         throw e;
                     }

@@ -35,6 +35,9 @@ final class PostgresHistory implements HistoryStore {
     /** First key of every advisory lock this library takes, so that they do not meet an application's own. */
     static final int LOCK_SPACE = 0x5345_564F;
 
+    /** SQL state of a missing table. */
+    private static final String UNDEFINED_TABLE = "42P01";
+
     private final String historyTable;
     private final String columnsTable;
 
@@ -86,17 +89,39 @@ final class PostgresHistory implements HistoryStore {
         }
     }
 
+    /**
+     * Read without looking for the history table first: a missing one is an error, which inside a
+     * transaction is rolled back to the savepoint sent with the read (one round trip either way).
+     */
     @Override
     public List<HistoryEntry> entries(Connection connection, String schema, String table) throws SQLException {
-        List<HistoryEntry> entries = new ArrayList<>();
-        if (!exists(connection, PostgresIdentifiers.qualified(schema, historyTable))) {
-            return entries;
+        boolean transaction = !connection.getAutoCommit();
+        try {
+            return read(connection, schema, table, transaction ? "SAVEPOINT schema_evolution_history;\n" : "");
+        } catch (SQLException e) {
+            if (!UNDEFINED_TABLE.equals(e.getSQLState())) {
+                throw e;
+            }
+            if (transaction) {
+                try (java.sql.Statement rollback = connection.createStatement()) {
+                    rollback.execute("ROLLBACK TO SAVEPOINT schema_evolution_history");
+                }
+            }
+            return new ArrayList<>();
         }
-        try (PreparedStatement select = connection.prepareStatement("SELECT version, migration_id, description, checksum,"
+    }
+
+    private List<HistoryEntry> read(Connection connection, String schema, String table, String before) throws SQLException {
+        List<HistoryEntry> entries = new ArrayList<>();
+        try (PreparedStatement select = connection.prepareStatement(before + "SELECT version, migration_id, description, checksum,"
                 + " status, started_at, finished_at, applied_by, state FROM "
                 + PostgresIdentifiers.qualified(schema, historyTable) + " WHERE table_name = ? ORDER BY version")) {
             select.setString(1, table);
-            try (ResultSet row = select.executeQuery()) {
+            select.execute();
+            while (select.getResultSet() == null && (select.getMoreResults() || select.getUpdateCount() != -1)) {
+                // past the savepoint's result to the rows
+            }
+            try (ResultSet row = select.getResultSet()) {
                 while (row.next()) {
                     OffsetDateTime finished = row.getObject(7, OffsetDateTime.class);
                     entries.add(new HistoryEntry(table, row.getInt(1), row.getString(2), row.getString(3),
@@ -110,27 +135,34 @@ final class PostgresHistory implements HistoryStore {
         return entries;
     }
 
+    /** The upsert of one entry into the history table named by its {@code %s}. */
+    private static final String UPSERT = "INSERT INTO %s"
+            + " (table_name, version, migration_id, description, checksum, status, started_at, finished_at,"
+            + " applied_by, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (table_name, version) DO UPDATE SET"
+            + " migration_id = EXCLUDED.migration_id, description = EXCLUDED.description, checksum = EXCLUDED.checksum,"
+            + " status = EXCLUDED.status, started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at,"
+            + " applied_by = EXCLUDED.applied_by, state = EXCLUDED.state";
+
     @Override
     public void record(Connection connection, String schema, HistoryEntry entry) throws SQLException {
-        try (PreparedStatement upsert = connection.prepareStatement("INSERT INTO "
-                + PostgresIdentifiers.qualified(schema, historyTable)
-                + " (table_name, version, migration_id, description, checksum, status, started_at, finished_at,"
-                + " applied_by, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (table_name, version) DO UPDATE SET"
-                + " migration_id = EXCLUDED.migration_id, description = EXCLUDED.description, checksum = EXCLUDED.checksum,"
-                + " status = EXCLUDED.status, started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at,"
-                + " applied_by = EXCLUDED.applied_by, state = EXCLUDED.state")) {
-            upsert.setString(1, entry.table());
-            upsert.setInt(2, entry.version());
-            upsert.setString(3, entry.migrationId());
-            upsert.setString(4, entry.description());
-            upsert.setString(5, entry.checksum());
-            upsert.setString(6, entry.status().name());
-            upsert.setObject(7, utc(entry.startedAt()));
-            upsert.setObject(8, entry.finishedAt() == null ? null : utc(entry.finishedAt()));
-            upsert.setString(9, entry.appliedBy());
-            upsert.setString(10, entry.state().encode());
+        try (PreparedStatement upsert = connection.prepareStatement(UPSERT.formatted(PostgresIdentifiers.qualified(schema, historyTable)))) {
+            bindEntry(upsert, 1, entry);
             upsert.executeUpdate();
         }
+    }
+
+    /** Binds the ten values of {@link #UPSERT} from parameter {@code first} on. */
+    private static void bindEntry(PreparedStatement statement, int first, HistoryEntry entry) throws SQLException {
+        statement.setString(first, entry.table());
+        statement.setInt(first + 1, entry.version());
+        statement.setString(first + 2, entry.migrationId());
+        statement.setString(first + 3, entry.description());
+        statement.setString(first + 4, entry.checksum());
+        statement.setString(first + 5, entry.status().name());
+        statement.setObject(first + 6, utc(entry.startedAt()));
+        statement.setObject(first + 7, entry.finishedAt() == null ? null : utc(entry.finishedAt()));
+        statement.setString(first + 8, entry.appliedBy());
+        statement.setString(first + 9, entry.state().encode());
     }
 
     @Override
@@ -150,6 +182,55 @@ final class PostgresHistory implements HistoryStore {
                 insert.addBatch();
             }
             insert.executeBatch();
+        }
+    }
+
+    /** One round trip: the columns, the retained slots, the retirement and the entry, as statements sent together. */
+    @Override
+    public void recordApplied(Connection connection, String schema, HistoryEntry entry, java.util.Collection<String> retained,
+            int retiredUpTo, boolean resumed) throws SQLException {
+        String columns = PostgresIdentifiers.qualified(schema, columnsTable);
+        StringBuilder sql = new StringBuilder("INSERT INTO " + columns
+                + " (table_name, version, position, column_name, physical_name, column_type, slot, state)"
+                + " SELECT ?, ?, c.position, c.column_name, c.physical_name, c.column_type, c.slot, 'in use'"
+                + " FROM unnest(?::text[], ?::text[], ?::text[], ?::text[]) WITH ORDINALITY"
+                + " AS c(column_name, physical_name, column_type, slot, position)"
+                + " ON CONFLICT (table_name, version, position) DO NOTHING");
+        if (!retained.isEmpty()) {
+            sql.append(";\nUPDATE ").append(columns).append(" SET state = 'retained' WHERE table_name = ? AND slot = ANY (?)");
+        }
+        if (retiredUpTo > 0) {
+            sql.append(";\nDELETE FROM ").append(columns).append(" WHERE table_name = ? AND version <= ?");
+        }
+        sql.append(";\n").append(UPSERT.formatted(PostgresIdentifiers.qualified(schema, historyTable)));
+        SchemaVersion version = entry.state();
+        List<String> names = new ArrayList<>();
+        List<String> physical = new ArrayList<>();
+        List<String> types = new ArrayList<>();
+        List<String> slots = new ArrayList<>();
+        for (io.github.schemaevolution.api.evolution.MappedColumn column : version.columns()) {
+            names.add(column.name());
+            physical.add(version.physicalName(column.name()));
+            types.add(column.type().sql());
+            slots.add(column.slot());
+        }
+        try (PreparedStatement statement = connection.prepareStatement(sql.toString())) {
+            int index = 1;
+            statement.setString(index++, version.table());
+            statement.setInt(index++, version.version());
+            for (List<String> values : List.of(names, physical, types, slots)) {
+                statement.setArray(index++, connection.createArrayOf("text", values.toArray()));
+            }
+            if (!retained.isEmpty()) {
+                statement.setString(index++, entry.table());
+                statement.setArray(index++, connection.createArrayOf("text", retained.toArray()));
+            }
+            if (retiredUpTo > 0) {
+                statement.setString(index++, entry.table());
+                statement.setInt(index++, retiredUpTo);
+            }
+            bindEntry(statement, index, entry);
+            statement.execute();
         }
     }
 
@@ -177,9 +258,13 @@ final class PostgresHistory implements HistoryStore {
     @Override
     public Lock lock(Connection connection, String schema, String table, String owner, Duration wait) throws SQLException {
         boolean session = connection.getAutoCommit();
-        String previousTimeout = setting(connection, "lock_timeout");
-        setLockTimeout(connection, wait, !session);
-        try (PreparedStatement lock = connection.prepareStatement("SELECT pg_catalog."
+        // a session lock outlives the transaction, and so must the setting it changes; a transaction's goes with it
+        String previousTimeout = session ? setting(connection, "lock_timeout") : null;
+        if (session) {
+            setLockTimeout(connection, wait, false);
+        }
+        try (PreparedStatement lock = connection.prepareStatement((session ? ""
+                : "SET LOCAL lock_timeout = '" + Math.max(1, wait.toMillis()) + "ms';\n") + "SELECT pg_catalog."
                 + (session ? "pg_advisory_lock" : "pg_advisory_xact_lock")
                 + "(?, pg_catalog.hashtext(COALESCE(?, current_schema()) || '.' || ?))")) {
             lock.setInt(1, LOCK_SPACE);

@@ -39,6 +39,12 @@ class PostgresEvolutionIT extends EvolutionContract {
         return PostgresChunks.keyRanges(table, "id", rowsPerChunk);
     }
 
+    /** The lock and history read, the catalog, the locks and statements at once, the check after, the history write, the commit. */
+    @Override
+    protected int poolAddStatementBudget() {
+        return 8;
+    }
+
     @Override
     protected DataSource dataSource() {
         return dataSource;

@@ -8,6 +8,7 @@ import io.github.schemaevolution.api.model.Table;
 import io.github.schemaevolution.api.model.ColumnDefault;
 import io.github.schemaevolution.api.model.ColumnType;
 import io.github.schemaevolution.spi.Capability;
+import io.github.schemaevolution.spi.CatalogSnapshot;
 import io.github.schemaevolution.spi.Dialect;
 import io.github.schemaevolution.spi.HistoryStore;
 import io.github.schemaevolution.spi.IdentifierRules.Kind;
@@ -96,6 +97,7 @@ public final class Migrator {
                 throw new SchemaEvolutionException(ErrorCode.TABLE_EXISTS, table.displayName(), null,
                         "already exists on " + dialect.name() + ", registered at version " + current(entries).version(), null);
             }
+            requireSchema(connection, schema, name);
             List<Column> physical = dialect.introspector().physicalColumns(connection, schema, name);
             boolean interrupted = !physical.isEmpty() && !dialect.has(Capability.TRANSACTIONAL_DDL)
                     && sameColumns(physical, dialect.canonical(table).physicalColumns());
@@ -107,7 +109,7 @@ public final class Migrator {
                 throw new SchemaEvolutionException(ErrorCode.TABLE_EXISTS, table.displayName(), null,
                         "already exists on " + dialect.name(), null);
             }
-            refuseForeignNames(connection, schema, name, List.of(), createdViews(name, 1, true), false);
+            refuseForeignNames(connection, schema, name, List.of(), createdViews(name, 1, true), false, null);
             if (interrupted) {
                 LOG.warn("{} exists with the columns of its model and no history: completing its creation, cut off"
                         + " before its registration", table.displayName());
@@ -143,6 +145,7 @@ public final class Migrator {
             if (!entries.isEmpty() && interruptedRegistration.isEmpty()) {
                 return current(entries);
             }
+            requireSchema(connection, schema, table);
             return register(connection, schema, table, pool, interruptedRegistration.orElse(null), null);
         });
     }
@@ -189,7 +192,7 @@ public final class Migrator {
         });
         SchemaVersion zero = new SchemaVersion(schema, table, 0, pool.prefix(), found.columns(), found.slots());
         Plan plan = planner.plan(register.build(), zero, List.of(), live(connection, schema, table, pool.prefix()), Map.of());
-        return run(connection, plan, interrupted).version();
+        return run(connection, plan, interrupted, null).version();
     }
 
     /** Spares of the same serving key can hold the same columns: the type, and its nullability where that is stored. */
@@ -214,14 +217,23 @@ public final class Migrator {
      * @return the names of {@code replaced} that exist, which the migration locks first
      */
     private List<String> refuseForeignNames(Connection connection, String schema, String table, List<String> replaced,
-            List<String> created, boolean resuming) throws SQLException {
+            List<String> created, boolean resuming, KnownRelations known) throws SQLException {
         Map<String, Boolean> names = new LinkedHashMap<>();
         created.forEach(name -> names.put(name, false));
         replaced.forEach(name -> names.put(name, true));
-        Map<String, String> found = dialect.introspector().relations(connection, schema, names.keySet());
+        Map<String, String> found = new LinkedHashMap<>();
+        if (known != null && known.asked().containsAll(names.keySet())) {
+            known.found().forEach((name, kind) -> {
+                if (names.containsKey(name)) {
+                    found.put(name, kind);
+                }
+            });
+        } else {
+            found.putAll(dialect.introspector().relations(connection, schema, names.keySet()));
+        }
         for (Map.Entry<String, String> name : found.entrySet()) {
-            boolean ours = names.get(name.getKey()) || resuming;
-            if (!ours || !Introspector.VIEW.equals(name.getValue())) {
+            boolean ours = names.get(name.getKey()) || resuming || Introspector.LIBRARY_VIEW.equals(name.getValue());
+            if (!ours || !Introspector.isView(name.getValue())) {
                 throw new SchemaEvolutionException(ErrorCode.NAME_TAKEN, display(schema, table), null, "the view "
                         + name.getKey() + " the library would " + (ours ? "replace" : "create") + " is taken by a "
                         + name.getValue() + " it did not create; nothing was changed. Rename or drop that object, or"
@@ -244,7 +256,7 @@ public final class Migrator {
     public Plan plan(Migration migration) {
         try (Connection connection = dataSource.getConnection()) {
             List<HistoryEntry> entries = registered(connection, migration.schema(), migration.table());
-            return plan(connection, migration, entries);
+            return plan(connection, migration, entries).plan();
         } catch (SQLException e) {
             throw databaseError("cannot plan " + migration.id(), e);
         }
@@ -362,8 +374,8 @@ public final class Migrator {
                 }
                 entries = history.entries(connection, migration.schema(), migration.table());
             }
-            Plan plan = plan(connection, migration, entries);
-            return run(connection, plan, null);
+            Planned planned = plan(connection, migration, entries);
+            return run(connection, planned.plan(), null, planned.relations());
         });
     }
 
@@ -422,17 +434,32 @@ public final class Migrator {
         }
     }
 
-    private Plan plan(Connection connection, Migration migration, List<HistoryEntry> entries) throws SQLException {
+    /** A plan, and what the catalog said of the names its views take when it was made. */
+    private record Planned(Plan plan, KnownRelations relations) {
+    }
+
+    /** Which of {@code asked} the catalog held, and as what: read with the plan, so that running it need not ask again. */
+    private record KnownRelations(java.util.Set<String> asked, Map<String, String> found) {
+    }
+
+    /** Plans from one look at the history (given) and one at the catalog. */
+    private Planned plan(Connection connection, Migration migration, List<HistoryEntry> entries) throws SQLException {
         SchemaVersion current = current(entries);
-        SchemaDiff drift = diff(connection, current, covered(migration, current));
+        List<SchemaVersion> live = appliedStates(entries);
+        java.util.Set<String> views = new java.util.LinkedHashSet<>();
+        live.forEach(version -> views.add(settings.views().viewName(migration.table(), version.version())));
+        views.add(settings.views().viewName(migration.table(), current.version() + 1));
+        settings.views().latestName(migration.table()).ifPresent(views::add);
+        CatalogSnapshot catalog = dialect.introspector().snapshot(connection, migration.schema(), migration.table(),
+                current.sparePrefix(), views);
+        SchemaDiff drift = diff(catalog.physicalColumns(), current, covered(migration, current));
         if (!drift.isEmpty()) {
             throw new SchemaEvolutionException(ErrorCode.SCHEMA_DRIFT, current.display(), null,
                     "refusing to plan " + migration.id() + " on a drifted table: " + drift, null);
         }
-        Table live = live(connection, migration.schema(), migration.table(), current.sparePrefix());
-        Map<String, String> protectedColumns = dialect.introspector()
-                .protectedColumns(connection, migration.schema(), migration.table());
-        return planner.plan(migration, current, appliedStates(entries), live, protectedColumns);
+        Table table = catalog.table().orElseThrow(() -> notFound(migration.schema(), migration.table()));
+        Plan plan = planner.plan(migration, current, live, table, catalog.protectedColumns());
+        return new Planned(plan, new KnownRelations(views, catalog.relations()));
     }
 
     private ApplyResult resume(Connection connection, List<HistoryEntry> entries) throws SQLException {
@@ -453,62 +480,66 @@ public final class Migrator {
                 ? new SchemaVersion(state.schema(), state.table(), 0, state.sparePrefix(), List.of(), List.of())
                 : current(before);
         Plan plan = planner.plan(migration, from, appliedStates(before), live, Map.of());
-        return run(connection, plan, started);
+        return run(connection, plan, started, null);
     }
 
-    private ApplyResult run(Connection connection, Plan plan, HistoryEntry startedBefore) throws SQLException {
+    /**
+     * Runs {@code plan}: records it STARTED first where the engine has no transactions, takes the locks
+     * and runs its statements, checks the table against the new version, and records it APPLIED.
+     *
+     * @param known what the catalog said of the plan's view names when it was made, or {@code null} to ask
+     */
+    private ApplyResult run(Connection connection, Plan plan, HistoryEntry startedBefore, KnownRelations known)
+            throws SQLException {
         SchemaVersion to = plan.to();
         Migration migration = plan.migration();
         boolean transactional = dialect.has(Capability.TRANSACTIONAL_DDL);
         List<String> locked = refuseForeignNames(connection, to.schema(), to.table(), plan.replacedViews(),
-                createdViews(to.table(), to.version(), plan.from().version() == 0), startedBefore != null);
-        // created with the first write, so that reads and refusals leave the database as they found it
-        history.ensureTable(connection, to.schema());
+                createdViews(to.table(), to.version(), plan.from().version() == 0), startedBefore != null, known);
+        if (plan.from().version() == 0) {
+            // created with the first write, so that reads and refusals leave the database as they found it;
+            // a registered table's history has it
+            history.ensureTable(connection, to.schema());
+        }
         Instant started = startedBefore != null ? startedBefore.startedAt() : Instant.now();
         HistoryEntry entry = new HistoryEntry(to.table(), to.version(), migration.id(), migration.describe(),
                 migration.checksum(), HistoryEntry.Status.STARTED, started, null, settings.instanceId(), to);
-        if (!transactional && startedBefore == null) {
+        // a cut-off run of a plan that makes views only leaves views marked as the library's, which the next
+        // run replaces: nothing to record before it
+        boolean viewsOnly = !plan.changesTable() && dialect.has(Capability.MARKED_VIEWS);
+        if (!transactional && startedBefore == null && !viewsOnly) {
             history.record(connection, to.schema(), entry);
         }
-        dialect.prepareDdl(connection, settings.ddlLockTimeout());
-        if (!plan.statements().isEmpty()) {
-            dialect.lockForMigration(connection, to.schema(), to.table(), locked, settings.ddlLockTimeout());
-        }
         long begin = System.nanoTime();
-        int ran = 0;
-        try (java.sql.Statement jdbc = connection.createStatement()) {
-            for (DdlStatement statement : plan.statements()) {
-                LOG.debug("{} {}: {}", dialect.name(), migration.id(), statement.sql());
-                jdbc.execute(statement.sql());
-                ran++;
-            }
+        int[] ran = {0};
+        plan.statements().forEach(statement -> LOG.debug("{} {}: {}", dialect.name(), migration.id(), statement.sql()));
+        try {
+            dialect.runMigration(connection, to.schema(), to.table(), locked, plan.statements(), settings.ddlLockTimeout(),
+                    settings.ddlLockTimeout(), count -> ran[0] = count);
         } catch (SQLException e) {
             if (transactional) {
                 throw e;
             }
             // without a transaction what ran stays: say so, keeping the cause so that retries still see it
-            throw new SQLException(migration.id() + " on " + to.display() + " stopped after " + ran + " of "
-                    + plan.statements().size() + " statements, with version " + to.version() + " recorded as STARTED"
-                    + " (the next apply on the table completes it): " + e.getMessage(), e.getSQLState(), e.getErrorCode(), e);
+            throw new SQLException(migration.id() + " on " + to.display() + " stopped after " + ran[0] + " of "
+                    + plan.statements().size() + " statements, " + (viewsOnly ? "which make views only, with nothing"
+                    + " recorded (the next apply on the table makes them again)" : "with version " + to.version()
+                    + " recorded as STARTED (the next apply on the table completes it)") + ": " + e.getMessage(),
+                    e.getSQLState(), e.getErrorCode(), e);
         }
-        SchemaDiff diff = diff(connection, to);
-        if (!diff.isEmpty()) {
+        // a plan that changes views only leaves the table as the plan found it
+        SchemaDiff diff = plan.changesTable() ? diff(connection, to) : null;
+        if (diff != null && !diff.isEmpty()) {
             throw new SchemaEvolutionException(ErrorCode.SCHEMA_DRIFT, to.display(), null,
                     "after migration " + migration.id() + ": " + diff, null);
         }
-        history.recordColumns(connection, to.schema(), to);
         List<String> retained = to.slots().stream().filter(slot -> slot.use() == Slot.Use.RETAINED)
                 .filter(slot -> plan.from().slots().stream().noneMatch(before -> before.id().equals(slot.id())
                         && before.use() == Slot.Use.RETAINED)).map(Slot::id).toList();
-        if (!retained.isEmpty()) {
-            history.markRetained(connection, to.schema(), to.table(), retained);
-        }
-        for (Change change : migration.changes()) {
-            if (change instanceof Change.RetireVersions retire) {
-                history.retireColumns(connection, to.schema(), to.table(), retire.upTo());
-            }
-        }
-        history.record(connection, to.schema(), entry.applied(Instant.now()));
+        int retiredUpTo = migration.changes().stream().filter(Change.RetireVersions.class::isInstance)
+                .mapToInt(change -> ((Change.RetireVersions) change).upTo()).max().orElse(0);
+        history.recordApplied(connection, to.schema(), entry.applied(Instant.now()), retained, retiredUpTo,
+                startedBefore != null);
         LOG.info("{} {} on {}: version {} -> {} in {} ms ({} statements, {})", startedBefore == null ? "applied" : "resumed",
                 migration.id(), to.display(), plan.from().version(), to.version(),
                 (System.nanoTime() - begin) / 1_000_000, plan.statements().size(), plan.cost());
@@ -516,13 +547,13 @@ public final class Migrator {
     }
 
     private SchemaDiff diff(Connection connection, SchemaVersion expected) throws SQLException {
-        return diff(connection, expected, Map.of());
+        return diff(dialect.introspector().physicalColumns(connection, expected.schema(), expected.table()), expected, Map.of());
     }
 
     /** The drift of the live table from {@code expected}, but for the columns {@code covered} names with their live type. */
-    private SchemaDiff diff(Connection connection, SchemaVersion expected, Map<String, ColumnType> covered) throws SQLException {
+    private SchemaDiff diff(List<Column> physical, SchemaVersion expected, Map<String, ColumnType> covered) {
         Map<String, ColumnType> live = new LinkedHashMap<>();
-        for (Column column : dialect.introspector().physicalColumns(connection, expected.schema(), expected.table())) {
+        for (Column column : physical) {
             live.put(column.name(), column.type());
         }
         Map<String, ColumnType> wanted = new LinkedHashMap<>(expected.expectedPhysicalColumns());
@@ -553,15 +584,18 @@ public final class Migrator {
 
     /** The live table, its columns starting with {@code sparePrefix} (the table's own, which may not be the default) read as spares. */
     private Table live(Connection connection, String schema, String table, String sparePrefix) throws SQLException {
-        return dialect.introspector().read(connection, schema, table, sparePrefix)
-                .orElseThrow(() -> new SchemaEvolutionException(ErrorCode.TABLE_NOT_FOUND, display(schema, table),
-                        null, "does not exist", null));
+        return dialect.introspector().read(connection, schema, table, sparePrefix).orElseThrow(() -> notFound(schema, table));
+    }
+
+    private static SchemaEvolutionException notFound(String schema, String table) {
+        return new SchemaEvolutionException(ErrorCode.TABLE_NOT_FOUND, display(schema, table), null, "does not exist", null);
     }
 
     /** The table's history; callers have made sure the history table exists. */
     private List<HistoryEntry> registered(Connection connection, String schema, String table) throws SQLException {
         List<HistoryEntry> entries = history.entries(connection, schema, table);
         if (entries.isEmpty()) {
+            requireSchema(connection, schema, table);
             throw new SchemaEvolutionException(ErrorCode.NOT_REGISTERED, display(schema, table), null,
                     "has no schema history; create it through the library or adopt it first", null);
         }
@@ -596,11 +630,6 @@ public final class Migrator {
         Duration backoff = settings.backoff();
         for (int attempt = 1; ; attempt++) {
             try (Connection connection = dataSource.getConnection()) {
-                if (schema != null && !dialect.introspector().schemaExists(connection, schema)) {
-                    // before the lock, which on some engines is a table in that schema
-                    throw new SchemaEvolutionException(ErrorCode.SCHEMA_NOT_FOUND, display(schema, table), null,
-                            "the schema (or database) " + schema + " does not exist; create it first", null);
-                }
                 boolean autoCommit = connection.getAutoCommit();
                 connection.setAutoCommit(!transactional);
                 try (HistoryStore.Lock lock = history.lock(connection, schema, table, settings.instanceId(),
@@ -620,6 +649,8 @@ public final class Migrator {
                 }
             } catch (SQLException e) {
                 if (!dialect.isTransient(e)) {
+                    // a missing schema is looked for only now: on some engines the lock is a table in it
+                    requireSchema(schema, table);
                     throw databaseError("schema change on " + display(schema, table) + " failed", e);
                 }
                 if (attempt >= settings.maxAttempts()) {
@@ -636,6 +667,25 @@ public final class Migrator {
                 sleep(backoff);
                 backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
             }
+        }
+    }
+
+    /** SCHEMA_NOT_FOUND when {@code schema} is named and missing: looked for only when something came back empty or failed. */
+    private void requireSchema(Connection connection, String schema, String table) throws SQLException {
+        if (schema != null && !dialect.introspector().schemaExists(connection, schema)) {
+            throw new SchemaEvolutionException(ErrorCode.SCHEMA_NOT_FOUND, display(schema, table), null,
+                    "the schema (or database) " + schema + " does not exist; create it first", null);
+        }
+    }
+
+    private void requireSchema(String schema, String table) {
+        if (schema == null) {
+            return;
+        }
+        try (Connection connection = dataSource.getConnection()) {
+            requireSchema(connection, schema, table);
+        } catch (SQLException e) {
+            LOG.debug("cannot look for schema {} after a failure", schema, e);
         }
     }
 

@@ -18,9 +18,11 @@ import java.util.stream.Collectors;
  *                    and tables in the same transaction locks these first, as their readers do
  * @param notes       what the statements do not show, one line per column: which spare an add takes and
  *                    what the rows that exist read in it (NULL, the type's empty value, or the default)
+ * @param changesTable whether a statement changes the table itself rather than only its views: a plan
+ *                    that does not leaves the table as it was checked before it ran
  */
 public record Plan(Migration migration, SchemaVersion from, SchemaVersion to, List<DdlStatement> statements,
-                   List<DdlStatement> afterCommit, List<String> replacedViews, List<String> notes) {
+                   List<DdlStatement> afterCommit, List<String> replacedViews, List<String> notes, boolean changesTable) {
 
     public Plan {
         statements = List.copyOf(statements);
@@ -30,7 +32,7 @@ public record Plan(Migration migration, SchemaVersion from, SchemaVersion to, Li
     }
 
     public Plan(Migration migration, SchemaVersion from, SchemaVersion to, List<DdlStatement> statements) {
-        this(migration, from, to, statements, List.of(), List.of(), List.of());
+        this(migration, from, to, statements, List.of(), List.of(), List.of(), !statements.isEmpty());
     }
 
     /** The worst cost among the statements: INSTANT when every step is metadata only. */

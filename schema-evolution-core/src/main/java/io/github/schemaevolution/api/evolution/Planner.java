@@ -90,7 +90,8 @@ public final class Planner {
         if (current.version() > 0) {
             naming.latestName(next.table()).ifPresent(replaced::add);
         }
-        return new Plan(migration, current, next, statements, work.afterCommit, replaced, work.notes);
+        return new Plan(migration, current, next, statements, work.afterCommit, replaced, work.notes,
+                !work.statements.isEmpty() || !work.afterCommit.isEmpty());
     }
 
     /** How readers of {@code version} see the table once it is at {@code now}. */

@@ -100,6 +100,33 @@ public abstract class EvolutionContract {
         return Migration.builder(id, table).schema(schema());
     }
 
+    /** The most a pool add may send, {@code apply} to return, on this engine: see {@link #aPoolAddSendsAFewStatements}. */
+    protected abstract int poolAddStatementBudget();
+
+    /**
+     * A pool add is bookkeeping around a rename or a view: it reads the history and the catalog once,
+     * writes the history once and replaces the views that change, so that its cost stays near a native
+     * {@code ADD COLUMN} whatever the width of the table and the number of its versions.
+     */
+    @Test
+    void aPoolAddSendsAFewStatements() {
+        SchemaEvolution evolution = evolution();
+        evolution.create(model("c_budget"));
+        for (int version = 2; version <= 3; version++) {
+            evolution.apply(migration("budget-" + version, "c_budget").add("m" + version, FLOAT64.orNullable()).build());
+        }
+        io.github.schemaevolution.testkit.StatementCounter counter = io.github.schemaevolution.testkit.StatementCounter.wrap(dataSource());
+        SchemaEvolution counted = SchemaEvolution.connect(counter, evolution.dialect(), evolution.settings());
+        counted.apply(migration("budget-4", "c_budget").add("latecomer", INT32.orNullable()).build());
+        assertThat(counter.statements()).as("statements of one pool add:\n%s", String.join("\n", counter.log()))
+                .isLessThanOrEqualTo(poolAddStatementBudget());
+        assertThat(counter.connections()).isEqualTo(1);
+        counter.reset();
+        counted.apply(migration("budget-4", "c_budget").add("latecomer", INT32.orNullable()).build());
+        assertThat(counter.statements()).as("statements of an apply already done:\n%s", String.join("\n", counter.log()))
+                .isLessThanOrEqualTo(4);
+    }
+
     @Test
     void createRegistersVersionOneWithItsViews() throws SQLException {
         SchemaEvolution evolution = evolution();
