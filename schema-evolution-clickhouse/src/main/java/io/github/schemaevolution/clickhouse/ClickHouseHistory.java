@@ -138,13 +138,17 @@ final class ClickHouseHistory implements HistoryStore {
                 + " FROM " + identifiers.qualified(schema, historyTable) + " FINAL WHERE table_name = ? ORDER BY version")) {
             select.setString(1, table);
             try (ResultSet row = select.executeQuery()) {
+                // each state is stored as its change from the one before, which is read first
+                SchemaVersion previous = null;
                 while (row.next()) {
                     long finished = row.getLong(7);
                     boolean hasFinished = !row.wasNull();
+                    SchemaVersion state = SchemaVersion.decode(row.getString(9), previous);
                     entries.add(new HistoryEntry(table, row.getInt(1), row.getString(2), row.getString(3),
                             row.getString(4), HistoryEntry.Status.valueOf(row.getString(5)),
                             Instant.ofEpochMilli(row.getLong(6)), hasFinished ? Instant.ofEpochMilli(finished) : null,
-                            row.getString(8), SchemaVersion.decode(row.getString(9))));
+                            row.getString(8), state, previous));
+                    previous = state;
                 }
             }
         } catch (SQLException e) {
@@ -173,7 +177,7 @@ final class ClickHouseHistory implements HistoryStore {
             insert.setLong(9, finished);
             insert.setLong(10, finished);
             insert.setString(11, entry.appliedBy());
-            insert.setString(12, entry.state().encode());
+            insert.setString(12, entry.storedState());
             insert.executeUpdate();
         }
     }

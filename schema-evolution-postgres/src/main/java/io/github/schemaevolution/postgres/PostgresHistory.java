@@ -122,13 +122,16 @@ final class PostgresHistory implements HistoryStore {
                 // past the savepoint's result to the rows
             }
             try (ResultSet row = select.getResultSet()) {
+                // each state is stored as its change from the one before, which is read first
+                SchemaVersion previous = null;
                 while (row.next()) {
                     OffsetDateTime finished = row.getObject(7, OffsetDateTime.class);
+                    SchemaVersion state = SchemaVersion.decode(row.getString(9), previous);
                     entries.add(new HistoryEntry(table, row.getInt(1), row.getString(2), row.getString(3),
                             row.getString(4), HistoryEntry.Status.valueOf(row.getString(5)),
                             row.getObject(6, OffsetDateTime.class).toInstant(),
-                            finished == null ? null : finished.toInstant(), row.getString(8),
-                            SchemaVersion.decode(row.getString(9))));
+                            finished == null ? null : finished.toInstant(), row.getString(8), state, previous));
+                    previous = state;
                 }
             }
         }
@@ -162,7 +165,7 @@ final class PostgresHistory implements HistoryStore {
         statement.setObject(first + 6, utc(entry.startedAt()));
         statement.setObject(first + 7, entry.finishedAt() == null ? null : utc(entry.finishedAt()));
         statement.setString(first + 8, entry.appliedBy());
-        statement.setString(first + 9, entry.state().encode());
+        statement.setString(first + 9, entry.storedState());
     }
 
     @Override

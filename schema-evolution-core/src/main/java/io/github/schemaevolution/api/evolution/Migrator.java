@@ -503,7 +503,8 @@ public final class Migrator {
         }
         Instant started = startedBefore != null ? startedBefore.startedAt() : Instant.now();
         HistoryEntry entry = new HistoryEntry(to.table(), to.version(), migration.id(), migration.describe(),
-                migration.checksum(), HistoryEntry.Status.STARTED, started, null, settings.instanceId(), to);
+                migration.checksum(), HistoryEntry.Status.STARTED, started, null, settings.instanceId(), to,
+                plan.from().version() == 0 ? null : plan.from());
         // a cut-off run of a plan that makes views only leaves views marked as the library's, which the next
         // run replaces: nothing to record before it
         boolean viewsOnly = !plan.changesTable() && dialect.has(Capability.MARKED_VIEWS);

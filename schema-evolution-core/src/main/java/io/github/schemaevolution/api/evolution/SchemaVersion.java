@@ -128,6 +128,20 @@ public record SchemaVersion(String schema, String table, int version, String spa
     }
 
     /**
+     * The text stored in the history table as the changes from {@code previous}, an earlier version of
+     * the table (in full when {@code previous} is {@code null}): its size follows the change, not the
+     * width of the table. {@link #decode(String, SchemaVersion)} reads it back given the same version.
+     */
+    public String encode(SchemaVersion previous) {
+        return VersionCodec.encode(this, previous);
+    }
+
+    /** Reads what {@link #encode(SchemaVersion)} or {@link #encode()} wrote; {@code previous} is the version it was made from. */
+    public static SchemaVersion decode(String text, SchemaVersion previous) {
+        return VersionCodec.decode(text, previous);
+    }
+
+    /**
      * Version 1 of a table found in the database: every column is itself, and every column whose
      * name starts with {@code sparePrefix} is a free spare.
      */

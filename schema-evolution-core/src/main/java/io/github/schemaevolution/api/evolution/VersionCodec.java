@@ -12,10 +12,19 @@ import java.util.List;
  * line, fields separated by single spaces with the type last (types may contain spaces); names
  * are safe identifiers, so they never contain a space. The first line carries a format number so
  * that a later release can still read what an earlier one wrote.
+ *
+ * <p>A version is stored as its changes from the version before it ({@link #encode(SchemaVersion,
+ * SchemaVersion)}): the lines of its text that differ from that version's, between runs of lines
+ * kept or skipped, so that what the history holds per version follows the size of the change and
+ * not the width of the table. Reading needs the version before, which the history reads first.
  */
 final class VersionCodec {
     private static final String HEADER = "schema-evolution-version 1";
     private static final String NO_SCHEMA = "-";
+    private static final String DELTA_HEADER = "schema-evolution-delta 1 ";
+    private static final String KEEP = "= ";
+    private static final String SKIP = "- ";
+    private static final String ADD = "+ ";
 
     private VersionCodec() {
     }
@@ -50,6 +59,89 @@ final class VersionCodec {
             }
         }
         return text.toString();
+    }
+
+    /**
+     * {@code version} as its changes from {@code previous} (an earlier version of the same table), or in
+     * full when there is none or the changes would be no shorter.
+     */
+    static String encode(SchemaVersion version, SchemaVersion previous) {
+        String full = encode(version);
+        if (previous == null || previous.version() >= version.version() || !previous.table().equals(version.table())) {
+            return full;
+        }
+        List<String> before = List.of(encode(previous).split("\n"));
+        List<String> after = List.of(full.split("\n"));
+        // where each line of the version before is, for lines found again further on
+        java.util.Map<String, java.util.TreeSet<Integer>> positions = new java.util.HashMap<>();
+        for (int i = 0; i < before.size(); i++) {
+            positions.computeIfAbsent(before.get(i), line -> new java.util.TreeSet<>()).add(i);
+        }
+        StringBuilder delta = new StringBuilder(DELTA_HEADER).append(previous.version()).append('\n');
+        int cursor = 0;
+        int kept = 0;
+        for (String line : after) {
+            java.util.TreeSet<Integer> at = positions.get(line);
+            Integer found = at == null ? null : at.ceiling(cursor);
+            if (found == null) {
+                kept = flush(delta, kept);
+                delta.append(ADD).append(line).append('\n');
+                continue;
+            }
+            if (found > cursor) {
+                kept = flush(delta, kept);
+                delta.append(SKIP).append(found - cursor).append('\n');
+            }
+            kept++;
+            cursor = found + 1;
+        }
+        flush(delta, kept);
+        return delta.length() < full.length() ? delta.toString() : full;
+    }
+
+    private static int flush(StringBuilder delta, int kept) {
+        if (kept > 0) {
+            delta.append(KEEP).append(kept).append('\n');
+        }
+        return 0;
+    }
+
+    /**
+     * Reads what {@link #encode(SchemaVersion, SchemaVersion)} wrote: in full, or the changes from
+     * {@code previous}, which must then be the version they were made from.
+     */
+    static SchemaVersion decode(String text, SchemaVersion previous) {
+        if (!text.startsWith(DELTA_HEADER)) {
+            return decode(text);
+        }
+        String[] lines = text.split("\n");
+        int base = Integer.parseInt(lines[0].substring(DELTA_HEADER.length()).trim());
+        if (previous == null || previous.version() != base) {
+            throw corrupt("the changes from version " + base + " follow " + (previous == null ? "no version"
+                    : "version " + previous.version()));
+        }
+        String[] before = encode(previous).split("\n");
+        StringBuilder full = new StringBuilder();
+        int cursor = 0;
+        for (int i = 1; i < lines.length; i++) {
+            String op = lines[i];
+            if (op.startsWith(ADD)) {
+                full.append(op, ADD.length(), op.length()).append('\n');
+            } else if (op.startsWith(SKIP)) {
+                cursor += Integer.parseInt(op.substring(SKIP.length()));
+            } else if (op.startsWith(KEEP)) {
+                int count = Integer.parseInt(op.substring(KEEP.length()));
+                if (cursor + count > before.length) {
+                    throw corrupt("the changes from version " + base + " keep lines it does not have");
+                }
+                for (int k = 0; k < count; k++) {
+                    full.append(before[cursor++]).append('\n');
+                }
+            } else if (!op.isEmpty()) {
+                throw corrupt("bad change line: " + op);
+            }
+        }
+        return decode(full.toString());
     }
 
     static SchemaVersion decode(String text) {
