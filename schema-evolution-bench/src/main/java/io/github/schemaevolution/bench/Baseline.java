@@ -6,9 +6,10 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * Marks the benchmark method of a class that measures the engine's own way of doing the work;
- * {@link BenchMain} reports every other method of the class as a ratio against it, for the same
- * parameters, measured in the same run.
+ * Marks a benchmark method of a class that measures the engine's own way of doing the work; a class
+ * may have several (a copy of the table, one statement, the column alone). {@link BenchMain} reports
+ * every method of the class as a ratio against each of them, for the same parameters, measured in
+ * the same run.
  */
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.METHOD)

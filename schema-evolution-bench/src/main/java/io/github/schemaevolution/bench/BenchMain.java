@@ -14,8 +14,9 @@ import java.util.TreeMap;
 
 /**
  * Runs the benchmarks (JMH command-line options are accepted, e.g. a class-name regex) and then
- * prints, for every benchmark class with a {@link Baseline} method, each method's score as a
- * ratio of the baseline's for the same parameters. Lower is faster for time-based modes.
+ * prints, for every benchmark class with {@link Baseline} methods, each method's score as a ratio
+ * of each baseline's for the same parameters, and each score against the same method's with one
+ * parameter at its first value (how it scales). Lower is faster for time-based modes.
  */
 public final class BenchMain {
     private BenchMain() {
@@ -36,34 +37,79 @@ public final class BenchMain {
         }
         byGroup.forEach((group, scores) -> {
             String className = group.substring(0, group.indexOf(' ') < 0 ? group.length() : group.indexOf(' '));
-            String baseline = baselineOf(className);
-            Double base = baseline == null ? null : scores.get(baseline);
             for (Map.Entry<String, Double> score : scores.entrySet()) {
-                String ratio = base == null || base == 0 ? "" : String.format("  = %.2f x %s", score.getValue() / base, baseline);
+                StringBuilder ratio = new StringBuilder();
+                for (String baseline : baselinesOf(className)) {
+                    Double base = scores.get(baseline);
+                    if (base != null && base != 0 && !baseline.equals(score.getKey())) {
+                        ratio.append(ratio.length() == 0 ? "  = " : ", ").append(String.format("%.2f x %s", score.getValue() / base, baseline));
+                    }
+                }
                 System.out.printf("%-90s %12.3f%s%n", group.substring(group.lastIndexOf('.', className.length()) + 1)
                         + " " + score.getKey(), score.getValue(), ratio);
             }
         });
+        printScaling(results);
+    }
+
+    /**
+     * Each score against the same method's with one parameter at the first value it was run with and the
+     * others the same: how a method scales with the width of a table or its number of versions.
+     */
+    private static void printScaling(Collection<RunResult> results) {
+        Map<String, String> firstValues = new LinkedHashMap<>();
+        for (RunResult result : results) {
+            for (String key : result.getParams().getParamsKeys()) {
+                firstValues.putIfAbsent(key, result.getParams().getParam(key));
+            }
+        }
+        Map<String, Double> scores = new LinkedHashMap<>();
+        results.forEach(result -> scores.put(result.getParams().getBenchmark() + paramsOf(result),
+                result.getPrimaryResult().getScore()));
+        boolean header = false;
+        for (RunResult result : results) {
+            String benchmark = result.getParams().getBenchmark();
+            for (String key : result.getParams().getParamsKeys()) {
+                String value = result.getParams().getParam(key);
+                if (value.equals(firstValues.get(key))) {
+                    continue;
+                }
+                Double base = scores.get(benchmark + paramsOf(result, key, firstValues.get(key)));
+                if (base == null || base == 0) {
+                    continue;
+                }
+                if (!header) {
+                    System.out.println();
+                    System.out.println("Scaling: each score against the same method's with one parameter at its first value:");
+                    header = true;
+                }
+                System.out.printf("%-90s %12.3f  = %.2f x %s=%s%n", benchmark.substring(benchmark.lastIndexOf('.',
+                        benchmark.lastIndexOf('.') - 1) + 1) + paramsOf(result), result.getPrimaryResult().getScore(),
+                        result.getPrimaryResult().getScore() / base, key, firstValues.get(key));
+            }
+        }
     }
 
     private static String paramsOf(RunResult result) {
+        return paramsOf(result, null, null);
+    }
+
+    /** The parameters of {@code result}, with {@code key} (if not null) at {@code value}. */
+    private static String paramsOf(RunResult result, String key, String value) {
         StringBuilder params = new StringBuilder();
-        for (String key : result.getParams().getParamsKeys()) {
-            params.append(' ').append(key).append('=').append(result.getParams().getParam(key));
+        for (String name : result.getParams().getParamsKeys()) {
+            params.append(' ').append(name).append('=').append(name.equals(key) ? value : result.getParams().getParam(name));
         }
         return params.toString();
     }
 
-    private static String baselineOf(String className) {
+    /** The class's {@link Baseline} methods, by name. */
+    private static java.util.List<String> baselinesOf(String className) {
         try {
-            for (Method method : Class.forName(className).getMethods()) {
-                if (method.isAnnotationPresent(Baseline.class)) {
-                    return method.getName();
-                }
-            }
+            return java.util.Arrays.stream(Class.forName(className).getMethods())
+                    .filter(method -> method.isAnnotationPresent(Baseline.class)).map(Method::getName).sorted().toList();
         } catch (ClassNotFoundException | LinkageError e) {
-            return null;
+            return java.util.List.of();
         }
-        return null;
     }
 }

@@ -2,6 +2,7 @@ package io.github.schemaevolution.clickhouse;
 
 import io.github.schemaevolution.api.evolution.HistoryEntry;
 import io.github.schemaevolution.api.evolution.SchemaVersion;
+import io.github.schemaevolution.api.evolution.StateChain;
 import io.github.schemaevolution.spi.HistoryStore;
 import io.github.schemaevolution.spi.IdentifierRules;
 import io.github.schemaevolution.spi.IdentifierRules.Kind;
@@ -96,12 +97,13 @@ final class ClickHouseHistory implements HistoryStore {
         }
         StringBuilder insert = new StringBuilder("INSERT INTO " + qualified
                 + " (table_name, version, position, column_name, physical_name, column_type, slot, state) VALUES ");
+        java.util.Map<String, String> physicalNames = version.physicalNames();
         int position = 0;
         for (io.github.schemaevolution.api.evolution.MappedColumn column : version.columns()) {
             insert.append(position == 0 ? "" : ", ").append('(').append(ClickHouseSql.string(version.table())).append(", ")
                     .append(version.version()).append(", ").append(++position).append(", ")
                     .append(ClickHouseSql.string(column.name())).append(", ")
-                    .append(ClickHouseSql.string(version.physicalName(column.name()))).append(", ")
+                    .append(ClickHouseSql.string(physicalNames.get(column.name()))).append(", ")
                     .append(ClickHouseSql.string(column.type().sql())).append(", ")
                     .append(ClickHouseSql.string(column.slot())).append(", 'in use')");
         }
@@ -139,17 +141,17 @@ final class ClickHouseHistory implements HistoryStore {
             select.setString(1, table);
             try (ResultSet row = select.executeQuery()) {
                 // each state is stored as its change from the one before, which is read first
-                SchemaVersion previous = null;
+                StateChain states = StateChain.of(schema, table);
                 while (row.next()) {
                     long finished = row.getLong(7);
                     boolean hasFinished = !row.wasNull();
-                    SchemaVersion state = SchemaVersion.decode(row.getString(9), previous);
+                    SchemaVersion previous = states.previous();
                     entries.add(new HistoryEntry(table, row.getInt(1), row.getString(2), row.getString(3),
                             row.getString(4), HistoryEntry.Status.valueOf(row.getString(5)),
                             Instant.ofEpochMilli(row.getLong(6)), hasFinished ? Instant.ofEpochMilli(finished) : null,
-                            row.getString(8), state, previous));
-                    previous = state;
+                            row.getString(8), states.next(row.getString(9)), previous));
                 }
+                states.remember();
             }
         } catch (SQLException e) {
             if (!ClickHouseSql.unknownTable(e)) {

@@ -83,9 +83,21 @@ final class ClickHouseIntrospector implements Introspector {
         return snapshot(connection, schema, table, sparePrefix, List.of()).table();
     }
 
+    /** The columns alone, from {@code system.columns}: what the check after a migration reads. */
     @Override
     public List<Column> physicalColumns(Connection connection, String schema, String table) throws SQLException {
-        return snapshot(connection, schema, table, ReservePolicy.DEFAULT_PREFIX, List.of()).physicalColumns();
+        List<Column> columns = new ArrayList<>();
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT name, type FROM system.columns WHERE database = " + DATABASE + " AND table = ? ORDER BY position")) {
+            statement.setString(1, schema);
+            statement.setString(2, table);
+            try (ResultSet row = statement.executeQuery()) {
+                while (row.next()) {
+                    columns.add(Column.of(row.getString(1), dialect.modelType(row.getString(2))));
+                }
+            }
+        }
+        return columns;
     }
 
     /** Key, version, sign and index columns of the table, and the columns its materialized views read. */

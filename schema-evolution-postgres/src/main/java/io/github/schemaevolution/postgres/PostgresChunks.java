@@ -49,6 +49,36 @@ public final class PostgresChunks {
         return KeyRanges.of(table, keyColumn, rowsPerChunk, (connection, rows) -> span(connection, quotedTable, quotedKey, rows));
     }
 
+    /** The pseudo-key of {@link #blockRanges}: a heap block number, read through the row's {@code ctid}. */
+    static final String BLOCK = "ctid";
+
+    /**
+     * Ranges of {@code blocksPerChunk} heap blocks of {@code table}, in its physical order, from the
+     * first block to the last when the run started and, with no upper bound, beyond: each chunk reads
+     * and writes its pages once, by a TID range scan, with no index. For fills
+     * ({@link #fill}) only: an update that cannot stay on its page (no room for a HOT update) moves the
+     * row to another block, where a later chunk finds it again, so a fill by block ranges sets only rows
+     * whose value differs from the expression's.
+     */
+    public static ChunkSource blockRanges(String table, long blocksPerChunk) {
+        String quotedTable = PostgresIdentifiers.qualified(null, table);
+        return KeyRanges.of(table, BLOCK, blocksPerChunk, (connection, blocks) -> {
+            try (PreparedStatement size = connection.prepareStatement("SELECT pg_catalog.pg_relation_size(?::regclass)"
+                    + " / current_setting('block_size')::bigint")) {
+                size.setString(1, quotedTable);
+                try (ResultSet row = size.executeQuery()) {
+                    row.next();
+                    long count = row.getLong(1);
+                    return count == 0 ? KeySpan.empty(blocks) : new KeySpan(0, count - 1, count, blocks);
+                }
+            }
+        });
+    }
+
+    private static boolean byBlocks(Chunk chunk) {
+        return chunk instanceof Chunk.KeyRange range && range.keyColumn().equals(BLOCK);
+    }
+
     /** The key's bounds, and the planner's row estimate to cut them by. */
     private static KeySpan span(Connection connection, String quotedTable, String quotedKey, long rowsPerChunk) throws SQLException {
         try (PreparedStatement bounds = connection.prepareStatement("SELECT min(" + quotedKey + "), max(" + quotedKey
@@ -96,11 +126,31 @@ public final class PostgresChunks {
      */
     public static ChunkOperation fill(String column, String expression, boolean onlyNull) {
         String quoted = PostgresIdentifiers.RULES.quote(Kind.COLUMN, null, column);
-        return update(column, expression, onlyNull ? quoted + " IS NULL" : null);
+        ChunkOperation byKey = update(column, expression, onlyNull ? quoted + " IS NULL" : null);
+        // by blocks, a row moved ahead by its update is met again: set only what differs
+        ChunkOperation byBlock = updating(column, expression, (onlyNull ? quoted + " IS NULL AND " : "") + quoted
+                + " IS DISTINCT FROM (" + expression + ")");
+        return ChunkOperation.described((connection, chunk) -> (byBlocks(chunk) ? byBlock : byKey).apply(connection, chunk),
+                (connection, chunk) -> (byBlocks(chunk) ? byBlock : byKey).describe(connection, chunk));
     }
 
-    /** Sets {@code column} to {@code expression} in the rows of a chunk that match {@code predicate} (all when null). */
+    /**
+     * Sets {@code column} to {@code expression} in the rows of a chunk that match {@code predicate} (all
+     * when null). Not over {@linkplain #blockRanges block ranges}, where a row may be met twice.
+     */
     public static ChunkOperation update(String column, String expression, String predicate) {
+        ChunkOperation update = updating(column, expression, predicate);
+        return ChunkOperation.described((connection, chunk) -> {
+            if (byBlocks(chunk)) {
+                throw new SchemaEvolutionException(ErrorCode.MODEL_INVALID, chunk.table(), column, "an update over block"
+                        + " ranges could set a row twice (an updated row may move to a later block): update by key"
+                        + " ranges, or fill a column with an expression", null);
+            }
+            return update.apply(connection, chunk);
+        }, update::describe);
+    }
+
+    private static ChunkOperation updating(String column, String expression, String predicate) {
         PostgresIdentifiers.RULES.check(Kind.COLUMN, null, column);
         new ColumnDefault.Expression(expression);
         if (predicate != null) {
@@ -109,7 +159,8 @@ public final class PostgresChunks {
         ChunkOperation work = (connection, chunk) -> {
             try (PreparedStatement update = connection.prepareStatement(updateSql(chunk, column, expression, predicate))) {
                 if (chunk instanceof Chunk.KeyRange range) {
-                    update.setLong(1, range.from());
+                    // the first range reaches down to every key; blocks start at 0
+                    update.setLong(1, byBlocks(chunk) ? Math.max(0, range.from()) : range.from());
                     if (!range.open()) {
                         update.setLong(2, range.to());
                     }
@@ -273,6 +324,11 @@ public final class PostgresChunks {
     }
 
     private static String chunkCondition(Chunk chunk) {
+        if (byBlocks(chunk)) {
+            Chunk.KeyRange range = (Chunk.KeyRange) chunk;
+            String from = "ctid >= ('(' || ? || ',0)')::tid";
+            return range.open() ? from : from + " AND ctid < ('(' || ? || ',0)')::tid";
+        }
         if (chunk instanceof Chunk.KeyRange range) {
             String key = PostgresIdentifiers.column(range.table(), range.keyColumn());
             return range.open() ? key + " >= ?" : key + " >= ? AND " + key + " < ?";

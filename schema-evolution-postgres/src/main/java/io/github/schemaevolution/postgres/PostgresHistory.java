@@ -4,6 +4,7 @@ import io.github.schemaevolution.api.ErrorCode;
 import io.github.schemaevolution.api.SchemaEvolutionException;
 import io.github.schemaevolution.api.evolution.HistoryEntry;
 import io.github.schemaevolution.api.evolution.SchemaVersion;
+import io.github.schemaevolution.api.evolution.StateChain;
 import io.github.schemaevolution.spi.HistoryStore;
 import io.github.schemaevolution.spi.IdentifierRules.Kind;
 import org.slf4j.Logger;
@@ -123,16 +124,17 @@ final class PostgresHistory implements HistoryStore {
             }
             try (ResultSet row = select.getResultSet()) {
                 // each state is stored as its change from the one before, which is read first
-                SchemaVersion previous = null;
+                StateChain states = StateChain.of(schema, table);
                 while (row.next()) {
                     OffsetDateTime finished = row.getObject(7, OffsetDateTime.class);
-                    SchemaVersion state = SchemaVersion.decode(row.getString(9), previous);
+                    SchemaVersion previous = states.previous();
                     entries.add(new HistoryEntry(table, row.getInt(1), row.getString(2), row.getString(3),
                             row.getString(4), HistoryEntry.Status.valueOf(row.getString(5)),
                             row.getObject(6, OffsetDateTime.class).toInstant(),
-                            finished == null ? null : finished.toInstant(), row.getString(8), state, previous));
-                    previous = state;
+                            finished == null ? null : finished.toInstant(), row.getString(8), states.next(row.getString(9)),
+                            previous));
                 }
+                states.remember();
             }
         }
         return entries;
@@ -173,13 +175,14 @@ final class PostgresHistory implements HistoryStore {
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + PostgresIdentifiers.qualified(schema, columnsTable)
                 + " (table_name, version, position, column_name, physical_name, column_type, slot, state)"
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, 'in use') ON CONFLICT (table_name, version, position) DO NOTHING")) {
+            java.util.Map<String, String> physicalNames = version.physicalNames();
             int position = 0;
             for (io.github.schemaevolution.api.evolution.MappedColumn column : version.columns()) {
                 insert.setString(1, version.table());
                 insert.setInt(2, version.version());
                 insert.setInt(3, ++position);
                 insert.setString(4, column.name());
-                insert.setString(5, version.physicalName(column.name()));
+                insert.setString(5, physicalNames.get(column.name()));
                 insert.setString(6, column.type().sql());
                 insert.setString(7, column.slot());
                 insert.addBatch();
@@ -211,9 +214,10 @@ final class PostgresHistory implements HistoryStore {
         List<String> physical = new ArrayList<>();
         List<String> types = new ArrayList<>();
         List<String> slots = new ArrayList<>();
+        java.util.Map<String, String> physicalNames = version.physicalNames();
         for (io.github.schemaevolution.api.evolution.MappedColumn column : version.columns()) {
             names.add(column.name());
-            physical.add(version.physicalName(column.name()));
+            physical.add(physicalNames.get(column.name()));
             types.add(column.type().sql());
             slots.add(column.slot());
         }

@@ -25,18 +25,25 @@ import java.util.Optional;
  */
 final class PostgresIntrospector implements Introspector {
 
-    /** The rows of one table, each branch its own {@code kind} ({@link PostgresCatalog} names them), ordered as the model needs. */
-    private static final String SNAPSHOT = "WITH t AS (SELECT c.oid FROM pg_catalog.pg_class c"
+    /** The table, as the first branch of {@link #SNAPSHOT} reads it. */
+    private static final String TABLE = "WITH t AS (SELECT c.oid FROM pg_catalog.pg_class c"
             + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-            + " WHERE n.nspname = COALESCE(?, current_schema()) AND c.relname = ? AND c.relkind IN ('r', 'p'))"
-            + " SELECT 0 AS kind, NULL::text AS s, 0 AS ord, pg_catalog.obj_description(t.oid, 'pg_class') AS a,"
-            + " NULL::text AS b, NULL::text AS c, NULL::text AS d, NULL::text AS e, NULL::text AS f FROM t"
-            + " UNION ALL SELECT 1, NULL, a.attnum, a.attname::text, pg_catalog.format_type(a.atttypid, a.atttypmod),"
-            + " a.attnotnull::text, pg_catalog.pg_get_expr(d.adbin, d.adrelid), pg_catalog.col_description(a.attrelid, a.attnum),"
-            + " a.attgenerated::text"
+            + " WHERE n.nspname = COALESCE(?, current_schema()) AND c.relname = ? AND c.relkind IN ('r', 'p'))";
+
+    /** Its columns, as the second branch of {@link #SNAPSHOT} reads them. */
+    private static final String COLUMNS = "SELECT 1 AS kind, NULL::text AS s, a.attnum::int AS ord, a.attname::text AS a,"
+            + " pg_catalog.format_type(a.atttypid, a.atttypmod) AS b, a.attnotnull::text AS c,"
+            + " pg_catalog.pg_get_expr(d.adbin, d.adrelid) AS d, pg_catalog.col_description(a.attrelid, a.attnum) AS e,"
+            + " a.attgenerated::text AS f"
             + " FROM t JOIN pg_catalog.pg_attribute a ON a.attrelid = t.oid"
             + " LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
-            + " WHERE a.attnum > 0 AND NOT a.attisdropped"
+            + " WHERE a.attnum > 0 AND NOT a.attisdropped";
+
+    /** The rows of one table, each branch its own {@code kind} ({@link PostgresCatalog} names them), ordered as the model needs. */
+    private static final String SNAPSHOT = TABLE
+            + " SELECT 0 AS kind, NULL::text AS s, 0 AS ord, pg_catalog.obj_description(t.oid, 'pg_class') AS a,"
+            + " NULL::text AS b, NULL::text AS c, NULL::text AS d, NULL::text AS e, NULL::text AS f FROM t"
+            + " UNION ALL " + COLUMNS
             + " UNION ALL SELECT 2, NULL, key.position::int, a.attname::text, NULL, NULL, NULL, NULL, NULL"
             + " FROM t JOIN pg_catalog.pg_constraint k ON k.conrelid = t.oid AND k.contype = 'p'"
             + " CROSS JOIN LATERAL unnest(k.conkey) WITH ORDINALITY AS key(attnum, position)"
@@ -59,8 +66,9 @@ final class PostgresIntrospector implements Introspector {
             + " JOIN pg_catalog.pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = key.attnum"
             // materialized views depend on the columns they read through their rewrite rule
             + " UNION ALL SELECT DISTINCT 6, v.relname::text, a.attnum, a.attname::text, NULL, NULL, NULL, NULL, NULL"
-            + " FROM t JOIN pg_catalog.pg_depend d ON d.refobjid = t.oid AND d.refobjsubid > 0"
-            + " AND d.classid = 'pg_catalog.pg_rewrite'::regclass"
+            // refclassid first, as pg_depend's index on what is depended on has it
+            + " FROM t JOIN pg_catalog.pg_depend d ON d.refclassid = 'pg_catalog.pg_class'::regclass"
+            + " AND d.refobjid = t.oid AND d.refobjsubid > 0 AND d.classid = 'pg_catalog.pg_rewrite'::regclass"
             + " JOIN pg_catalog.pg_rewrite r ON r.oid = d.objid JOIN pg_catalog.pg_class v ON v.oid = r.ev_class AND v.relkind = 'm'"
             + " JOIN pg_catalog.pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid"
             + " UNION ALL SELECT 7, NULL, 0, c.relname::text, " + PostgresCatalog.RELATION_KIND + ", NULL, NULL, NULL, NULL"
@@ -77,22 +85,27 @@ final class PostgresIntrospector implements Introspector {
     @Override
     public PostgresCatalog snapshot(Connection connection, String schema, String table, String sparePrefix,
             Collection<String> relationNames) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(SNAPSHOT)) {
+            select.setString(3, schema);
+            select.setArray(4, connection.createArrayOf("text", relationNames.toArray()));
+            return read(select, schema, table, sparePrefix);
+        }
+    }
+
+    /** The catalog rows {@code select} (with the schema and table as its first parameters) reads. */
+    private PostgresCatalog read(PreparedStatement select, String schema, String table, String sparePrefix) throws SQLException {
         // a longer name would be truncated in the lookup and could find another table
         PostgresIdentifiers.RULES.check(Kind.TABLE, null, table);
         if (schema != null) {
             PostgresIdentifiers.RULES.check(Kind.SCHEMA, table, schema);
         }
+        select.setString(1, schema);
+        select.setString(2, table);
         PostgresCatalog.Builder catalog = new PostgresCatalog.Builder(dialect, schema, table, sparePrefix);
-        try (PreparedStatement select = connection.prepareStatement(SNAPSHOT)) {
-            select.setString(1, schema);
-            select.setString(2, table);
-            select.setString(3, schema);
-            select.setArray(4, connection.createArrayOf("text", relationNames.toArray()));
-            try (ResultSet row = select.executeQuery()) {
-                while (row.next()) {
-                    catalog.row(row.getInt("kind"), row.getString("s"), row.getString("a"), row.getString("b"),
-                            row.getString("c"), row.getString("d"), row.getString("e"), row.getString("f"));
-                }
+        try (ResultSet row = select.executeQuery()) {
+            while (row.next()) {
+                catalog.row(row.getInt("kind"), row.getString("s"), row.getString("a"), row.getString("b"),
+                        row.getString("c"), row.getString("d"), row.getString("e"), row.getString("f"));
             }
         }
         return catalog.build();
@@ -106,8 +119,10 @@ final class PostgresIntrospector implements Introspector {
     /** Every physical column in catalog order, spares included, with canonical types; no defaults, no comments. */
     @Override
     public List<Column> physicalColumns(Connection connection, String schema, String table) throws SQLException {
-        return snapshot(connection, schema, table, io.github.schemaevolution.api.model.ReservePolicy.DEFAULT_PREFIX, List.of())
-                .physicalColumns();
+        // the columns alone: what the check after a migration reads
+        try (PreparedStatement select = connection.prepareStatement(TABLE + " " + COLUMNS + " ORDER BY ord")) {
+            return read(select, schema, table, io.github.schemaevolution.api.model.ReservePolicy.DEFAULT_PREFIX).physicalColumns();
+        }
     }
 
     /**

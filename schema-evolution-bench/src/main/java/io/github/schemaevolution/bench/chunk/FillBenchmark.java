@@ -31,12 +31,18 @@ import java.util.concurrent.TimeUnit;
  * Filling a Float64 column of {@code rows} rows with {@code x * 2 + 1}, against the engine's own
  * ways of writing that column, in the same run:
  * <ul>
- *   <li>{@code writeOnce} (baseline): the cheapest way to write the column once, a copy of the table
- *       with the computed column ({@code CREATE TABLE AS SELECT} on PostgreSQL, {@code INSERT ... SELECT}
- *       on ClickHouse);</li>
- *   <li>{@code singleStatement}: one {@code UPDATE} (PostgreSQL) or one synchronous mutation (ClickHouse);</li>
+ *   <li>{@code writeOnce} (a baseline): the cheapest way to write the column once with the rest of the
+ *       table, a copy of the table with the computed column ({@code CREATE TABLE AS SELECT} on PostgreSQL,
+ *       {@code INSERT ... SELECT} on ClickHouse);</li>
+ *   <li>{@code columnFloor} (a baseline): the computed column alone written once, into a one-column
+ *       MergeTree (ClickHouse) or table (PostgreSQL): what no fill of the column can beat;</li>
+ *   <li>{@code singleStatement} (a baseline): one {@code UPDATE} (PostgreSQL) or one synchronous mutation (ClickHouse);</li>
  *   <li>{@code runner}: the chunked runner filling in place, with checkpoints, by key ranges of 50,000 rows
  *       two at a time (PostgreSQL), or by partition (ClickHouse: lightweight updates, which the table allows);</li>
+ *   <li>{@code runnerByBlocks} (PostgreSQL): the same by ranges of 2,000 heap blocks, in physical order,
+ *       two at a time;</li>
+ *   <li>{@code runnerSettled} (ClickHouse): {@code runner} and the work it leaves: its patch parts applied
+ *       to the parts ({@code ALTER TABLE ... APPLY PATCHES}, synchronously);</li>
  *   <li>{@code rewrite}: the chunked runner rewriting each chunk once: on ClickHouse a copy of each of the 16
  *       partitions swapped in with {@code REPLACE PARTITION}; on PostgreSQL the same rows as 16 chunk tables
  *       with primary keys, each rewritten by {@code ALTER COLUMN ... TYPE ... USING}, two at a time;</li>
@@ -106,12 +112,16 @@ public class FillBenchmark {
 
     @Benchmark
     @Baseline
+    public String columnFloor() throws SQLException {
+        return execute("CREATE TABLE fill_copy AS SELECT x * 2 + 1 AS y FROM fill",
+                "CREATE TABLE fill_copy ENGINE = MergeTree ORDER BY tuple() AS SELECT x * 2 + 1 AS y FROM fill");
+    }
+
+    @Benchmark
+    @Baseline
     public String writeOnce() throws SQLException {
-        String sql = postgres()
-                ? "CREATE TABLE fill_copy AS SELECT id, x, x * 2 + 1 AS y FROM fill"
-                : "CREATE TABLE fill_copy ENGINE = MergeTree PARTITION BY toYYYYMM(day) ORDER BY id AS SELECT id, day, x, x * 2 + 1 AS y FROM fill";
-        running.execute(sql);
-        return sql;
+        return execute("CREATE TABLE fill_copy AS SELECT id, x, x * 2 + 1 AS y FROM fill",
+                "CREATE TABLE fill_copy ENGINE = MergeTree PARTITION BY toYYYYMM(day) ORDER BY id AS SELECT id, day, x, x * 2 + 1 AS y FROM fill");
     }
 
     /**
@@ -129,9 +139,14 @@ public class FillBenchmark {
     }
 
     @Benchmark
+    @Baseline
     public String singleStatement() throws SQLException {
-        String sql = postgres() ? "UPDATE fill SET y = x * 2 + 1"
-                : "ALTER TABLE fill UPDATE y = x * 2 + 1 WHERE 1 SETTINGS mutations_sync = 2";
+        return execute("UPDATE fill SET y = x * 2 + 1", "ALTER TABLE fill UPDATE y = x * 2 + 1 WHERE 1 SETTINGS mutations_sync = 2");
+    }
+
+    /** Runs the statement of this trial's engine. */
+    private String execute(String postgresql, String clickhouse) throws SQLException {
+        String sql = postgres() ? postgresql : clickhouse;
         running.execute(sql);
         return sql;
     }
@@ -140,11 +155,33 @@ public class FillBenchmark {
     public RunReport runner() {
         ChunkRunner runner = ChunkRunner.builder(running.dataSource(), Dialects.byName(engine))
                 .parallelism(2).build();
-        RunReport report = postgres()
+        return completed(postgres()
                 ? runner.run("fill-" + (++run), PostgresChunks.keyRanges("fill", "id", 50_000), PostgresChunks.fill("y", "x * 2 + 1", false))
-                : runner.run("fill-" + (++run), ClickHouseChunks.partitions("fill"), ClickHouseChunks.fill("y", "x * 2 + 1", Duration.ofMinutes(10)));
+                : runner.run("fill-" + (++run), ClickHouseChunks.partitions("fill"), ClickHouseChunks.fill("y", "x * 2 + 1", Duration.ofMinutes(10))));
+    }
+
+    @Benchmark
+    public RunReport runnerByBlocks() {
+        if (!postgres()) {
+            return null;
+        }
+        return completed(ChunkRunner.builder(running.dataSource(), Dialects.byName(engine)).parallelism(2).build()
+                .run("blocks-" + (++run), PostgresChunks.blockRanges("fill", 2_000), PostgresChunks.fill("y", "x * 2 + 1", false)));
+    }
+
+    @Benchmark
+    public RunReport runnerSettled() throws SQLException {
+        if (postgres()) {
+            return null;
+        }
+        RunReport report = runner();
+        running.execute("ALTER TABLE fill APPLY PATCHES SETTINGS mutations_sync = 2");
+        return report;
+    }
+
+    private static RunReport completed(RunReport report) {
         if (report.outcome() != RunReport.Outcome.COMPLETED) {
-            throw new IllegalStateException("fill did not complete: " + report, report.failure());
+            throw new IllegalStateException("the run did not complete: " + report, report.failure());
         }
         return report;
     }
@@ -153,14 +190,10 @@ public class FillBenchmark {
     public RunReport rewrite() {
         ChunkRunner runner = ChunkRunner.builder(running.dataSource(), Dialects.byName(engine))
                 .parallelism(2).build();
-        RunReport report = postgres()
+        return completed(postgres()
                 ? runner.run("rewrite-" + (++run), PostgresChunks.chunkTables("fillc"),
                         PostgresChunks.rewrite("y", "x * 2 + 1", Duration.ofSeconds(1)))
-                : runner.run("rewrite-" + (++run), ClickHouseChunks.partitions("fill"), ClickHouseChunks.rewrite("fill", "y", "x * 2 + 1"));
-        if (report.outcome() != RunReport.Outcome.COMPLETED) {
-            throw new IllegalStateException("rewrite did not complete: " + report, report.failure());
-        }
-        return report;
+                : runner.run("rewrite-" + (++run), ClickHouseChunks.partitions("fill"), ClickHouseChunks.rewrite("fill", "y", "x * 2 + 1")));
     }
 
     @Benchmark

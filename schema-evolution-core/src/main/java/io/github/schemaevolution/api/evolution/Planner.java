@@ -80,13 +80,13 @@ public final class Planner {
         }
         boolean everyView = retyped || next.finalViews() != current.finalViews();
         statements.addAll(work.statements);
-        statements.addAll(views(liveVersions, current, next, everyView));
+        Map<String, Slot> was = current.slotsById();
+        Map<String, Slot> now = next.slotsById();
+        List<SchemaVersion> changedViews = liveVersions.stream()
+                .filter(version -> everyView || viewChanges(version, current, next, was, now)).toList();
+        statements.addAll(views(changedViews, current, next, everyView));
         List<String> replaced = new ArrayList<>(work.droppedViews);
-        for (SchemaVersion version : liveVersions) {
-            if (everyView || !projection(version, current).equals(projection(version, next))) {
-                replaced.add(naming.viewName(version.table(), version.version()));
-            }
-        }
+        changedViews.forEach(version -> replaced.add(naming.viewName(version.table(), version.version())));
         if (current.version() > 0) {
             naming.latestName(next.table()).ifPresent(replaced::add);
         }
@@ -97,14 +97,16 @@ public final class Planner {
     /** How readers of {@code version} see the table once it is at {@code now}. */
     public static List<ViewColumn> projection(SchemaVersion version, SchemaVersion now) {
         List<ViewColumn> columns = new ArrayList<>();
+        // looked up once per column: a wide table has as many slots as columns
+        Map<String, Slot> slots = now.slotsById();
         for (MappedColumn column : version.columns()) {
-            Slot slot = now.slot(column.slot());
+            Slot slot = slots.get(column.slot());
             ColumnDefault nullsAs = slot.nullsReadAsDefault() ? slot.defaultValue() : null;
             String nullsFrom = null;
             if (slot.backfill() != null && slot.defaultValue() == null) {
                 // a retype where no column default can read the old column: the view reads it for rows not backfilled
                 nullsAs = ColumnDefault.expression(slot.backfill().expression());
-                nullsFrom = now.slot(slot.backfill().fromSlot()).physicalName();
+                nullsFrom = slots.get(slot.backfill().fromSlot()).physicalName();
             }
             if (slot.generation() != column.generation()) {
                 columns.add(ViewColumn.nullAs(column.name(), column.type()));
@@ -133,12 +135,30 @@ public final class Planner {
         return drops;
     }
 
-    private List<DdlStatement> views(List<SchemaVersion> history, SchemaVersion before, SchemaVersion next, boolean all) {
-        List<DdlStatement> statements = new ArrayList<>();
-        for (SchemaVersion version : history) {
-            if (all || !projection(version, before).equals(projection(version, next))) {
-                statements.add(view(version, next, naming.viewName(version.table(), version.version())));
+    /**
+     * Whether readers of {@code version} see the table otherwise at {@code next} than at {@code before}:
+     * only if a slot it reads changed, which is looked at first (a wide table with many versions has as
+     * many projections as versions, and an add changes one slot).
+     */
+    private static boolean viewChanges(SchemaVersion version, SchemaVersion before, SchemaVersion next,
+            Map<String, Slot> was, Map<String, Slot> now) {
+        boolean touched = false;
+        for (MappedColumn column : version.columns()) {
+            Slot slot = now.get(column.slot());
+            if (slot == null || !slot.equals(was.get(column.slot())) || slot.backfill() != null
+                    && !java.util.Objects.equals(now.get(slot.backfill().fromSlot()), was.get(slot.backfill().fromSlot()))) {
+                touched = true;
+                break;
             }
+        }
+        return touched && !projection(version, before).equals(projection(version, next));
+    }
+
+    /** The views of {@code changed} (live versions whose readers see a change) and of {@code next}. */
+    private List<DdlStatement> views(List<SchemaVersion> changed, SchemaVersion before, SchemaVersion next, boolean all) {
+        List<DdlStatement> statements = new ArrayList<>();
+        for (SchemaVersion version : changed) {
+            statements.add(view(version, next, naming.viewName(version.table(), version.version())));
         }
         statements.add(view(next, next, naming.viewName(next.table(), next.version())));
         naming.latestName(next.table()).ifPresent(latest -> {

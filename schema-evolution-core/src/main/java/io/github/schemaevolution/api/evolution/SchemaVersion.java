@@ -49,6 +49,21 @@ public record SchemaVersion(String schema, String table, int version, String spa
                 .orElseThrow(() -> new IllegalStateException("version " + version + " of " + display() + " has no slot " + id));
     }
 
+    /** Every slot by its id, for callers that look up many: {@link #slot} looks through the list. */
+    public Map<String, Slot> slotsById() {
+        Map<String, Slot> byId = new java.util.HashMap<>();
+        slots.forEach(slot -> byId.put(slot.id(), slot));
+        return byId;
+    }
+
+    /** The physical column of each column, by its name, in column order: {@link #physicalName} for all at once. */
+    public Map<String, String> physicalNames() {
+        Map<String, Slot> byId = slotsById();
+        Map<String, String> names = new LinkedHashMap<>();
+        columns.forEach(column -> names.put(column.name(), byId.get(column.slot()).physicalName()));
+        return names;
+    }
+
     /** The physical column holding {@code logicalName}: what a writer inserts into. */
     public String physicalName(String logicalName) {
         return slot(requireColumn(logicalName).slot()).physicalName();

@@ -156,14 +156,17 @@ final class VersionCodec {
         List<MappedColumn> columns = new ArrayList<>();
         List<Slot> slots = new ArrayList<>();
         boolean finalViews = false;
+        // a wide table repeats a few types: each is parsed once
+        java.util.Map<String, ColumnType> types = new java.util.HashMap<>();
         for (int i = 2; i < lines.length; i++) {
             String line = lines[i];
             if (line.startsWith("column ")) {
                 String[] f = line.split(" ", 5);
-                columns.add(new MappedColumn(f[1], ColumnType.parse(f[4]), f[2], Integer.parseInt(f[3])));
+                columns.add(new MappedColumn(f[1], types.computeIfAbsent(f[4], ColumnType::parse), f[2], Integer.parseInt(f[3])));
             } else if (line.startsWith("slot ")) {
                 String[] f = line.split(" ", 6);
-                slots.add(new Slot(f[1], f[2], ColumnType.parse(f[5]), Integer.parseInt(f[3]), Slot.Use.valueOf(f[4])));
+                slots.add(new Slot(f[1], f[2], types.computeIfAbsent(f[5], ColumnType::parse), Integer.parseInt(f[3]),
+                        Slot.Use.valueOf(f[4])));
             } else if (line.startsWith("backfill ")) {
                 String[] f = line.split(" ", 5);
                 Slot slot = slots.stream().filter(s -> s.id().equals(f[1])).findFirst().orElseThrow(() -> corrupt("backfill of no slot: " + line));
