@@ -53,8 +53,8 @@ public final class BenchMain {
     }
 
     /**
-     * Each score against the same method's with one parameter at the first value it was run with and the
-     * others the same: how a method scales with the width of a table or its number of versions.
+     * Each score against the same method's with one numeric parameter at the first value it was run with
+     * and the others the same: how a method scales with the width of a table or its number of versions.
      */
     private static void printScaling(Collection<RunResult> results) {
         Map<String, String> firstValues = new LinkedHashMap<>();
@@ -71,7 +71,8 @@ public final class BenchMain {
             String benchmark = result.getParams().getBenchmark();
             for (String key : result.getParams().getParamsKeys()) {
                 String value = result.getParams().getParam(key);
-                if (value.equals(firstValues.get(key))) {
+                // sizes scale; an engine or a mode is another measurement, not a larger one
+                if (value.equals(firstValues.get(key)) || !value.matches("\\d+") || !firstValues.get(key).matches("\\d+")) {
                     continue;
                 }
                 Double base = scores.get(benchmark + paramsOf(result, key, firstValues.get(key)));
