@@ -46,18 +46,41 @@ final class ClickHouseCatalog implements CatalogSnapshot {
     record Row(int kind, String sortName, String a, String b, String c, String d, String e, String f, String g) {
     }
 
+    /** Reads the rows of the materialized views that may read the table, when they are asked for. */
+    @FunctionalInterface
+    interface MaterializedViews {
+        List<Row> read() throws java.sql.SQLException;
+    }
+
     private final ClickHouseDialect dialect;
     private final String schema;
     private final String table;
     private final String sparePrefix;
     private final List<Row> rows;
+    private final MaterializedViews materializedViews;
+    private List<Row> viewRows;
 
-    ClickHouseCatalog(ClickHouseDialect dialect, String schema, String table, String sparePrefix, List<Row> rows) {
+    ClickHouseCatalog(ClickHouseDialect dialect, String schema, String table, String sparePrefix, List<Row> rows,
+            MaterializedViews materializedViews) {
         this.dialect = dialect;
         this.schema = schema;
         this.table = table;
         this.sparePrefix = sparePrefix;
         this.rows = List.copyOf(rows);
+        this.materializedViews = materializedViews;
+    }
+
+    /** The materialized views' rows, read on the first call (on the connection of the snapshot). */
+    private synchronized List<Row> viewRows() {
+        if (viewRows == null) {
+            try {
+                viewRows = List.copyOf(materializedViews.read());
+            } catch (java.sql.SQLException e) {
+                throw new SchemaEvolutionException(ErrorCode.DATABASE_ERROR, table, null, "cannot read the materialized"
+                        + " views that may read the table: " + e.getMessage(), e);
+            }
+        }
+        return viewRows;
     }
 
     private Optional<Row> tableRow() {
@@ -109,7 +132,7 @@ final class ClickHouseCatalog implements CatalogSnapshot {
         options.engine().columns().forEach(c -> reasons.putIfAbsent(c, "the table engine names it"));
         options.indexes().forEach(i -> reasons.putIfAbsent(i.column(), "the data-skipping index " + i.name() + " reads it"));
         // a materialized view reading this table: its SELECT names the table; the columns it names are read
-        for (Row view : rows(MATERIALIZED_VIEW)) {
+        for (Row view : viewRows()) {
             String query = view.b();
             if (!word(table).matcher(query).find()) {
                 continue;

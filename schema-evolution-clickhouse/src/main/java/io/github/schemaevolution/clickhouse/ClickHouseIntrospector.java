@@ -42,11 +42,17 @@ final class ClickHouseIntrospector implements Introspector {
             + " default_expression, comment, '', '' FROM system.columns WHERE database = " + DATABASE + " AND table = ?"
             + " UNION ALL SELECT toUInt8(" + ClickHouseCatalog.INDEX + "), name, toUInt64(0), name, expr, type_full,"
             + " toString(granularity), '', '', '' FROM system.data_skipping_indices WHERE database = " + DATABASE + " AND table = ?"
-            + " UNION ALL SELECT toUInt8(" + ClickHouseCatalog.MATERIALIZED_VIEW + "), name, toUInt64(0), name, as_select, '', '',"
-            + " '', '', '' FROM system.tables WHERE engine = 'MaterializedView' AND position(as_select, ?) > 0"
             + " UNION ALL SELECT toUInt8(" + ClickHouseCatalog.RELATION + "), name, toUInt64(0), name, " + RELATION_KIND + ", '', '',"
             + " '', '', '' FROM system.tables WHERE database = " + DATABASE + " AND " + NAMED
             + ") ORDER BY kind, s, ord";
+
+    /**
+     * The materialized views whose query may read the table, read only when asked
+     * ({@link ClickHouseCatalog#protectedColumns()}): a plan needs them for drops, renames and retypes
+     * only, and finding them scans every materialized view of the server.
+     */
+    private static final String MATERIALIZED_VIEWS = "SELECT name, as_select FROM system.tables"
+            + " WHERE engine = 'MaterializedView' AND position(as_select, ?) > 0 ORDER BY name";
 
     private final ClickHouseDialect dialect;
 
@@ -64,7 +70,6 @@ final class ClickHouseIntrospector implements Introspector {
                 select.setString(index++, schema);
                 select.setString(index++, table);
             }
-            select.setString(index++, table);
             select.setString(index++, schema);
             select.setString(index, String.join(",", relationNames));
             try (ResultSet row = select.executeQuery()) {
@@ -75,7 +80,19 @@ final class ClickHouseIntrospector implements Introspector {
                 }
             }
         }
-        return new ClickHouseCatalog(dialect, schema, table, sparePrefix, rows);
+        return new ClickHouseCatalog(dialect, schema, table, sparePrefix, rows, () -> {
+            List<ClickHouseCatalog.Row> views = new ArrayList<>();
+            try (PreparedStatement select = connection.prepareStatement(MATERIALIZED_VIEWS)) {
+                select.setString(1, table);
+                try (ResultSet row = select.executeQuery()) {
+                    while (row.next()) {
+                        views.add(new ClickHouseCatalog.Row(ClickHouseCatalog.MATERIALIZED_VIEW, row.getString(1),
+                                row.getString(1), row.getString(2), "", "", "", "", ""));
+                    }
+                }
+            }
+            return views;
+        });
     }
 
     @Override

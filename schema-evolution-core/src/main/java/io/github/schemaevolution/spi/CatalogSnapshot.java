@@ -16,7 +16,9 @@ import java.util.Optional;
  * several ways, for drift, as a model, for its protected columns and for the names its views would
  * take, and reads the catalog once for all of them. Each method answers what the
  * {@link Introspector} method of the same name would have, at the time of the snapshot; a dialect
- * may interpret lazily, so a table the model cannot hold fails in {@link #table()} only.
+ * may interpret lazily, so a table the model cannot hold fails in {@link #table()} only, and may read
+ * {@link #protectedColumns()} when first asked, on the connection of the snapshot (the migration
+ * asks only for drops, renames and retypes, under its lock).
  */
 public interface CatalogSnapshot {
 

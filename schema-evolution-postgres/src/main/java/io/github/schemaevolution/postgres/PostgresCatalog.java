@@ -41,20 +41,30 @@ final class PostgresCatalog implements CatalogSnapshot {
     private record Row(int kind, String sortName, String a, String b, String c, String d, String e, String f) {
     }
 
+    /** Reads the rows of the constraints, indexes and materialized views into a builder, when they are asked for. */
+    @FunctionalInterface
+    interface ProtectingRows {
+        void read(Builder into) throws java.sql.SQLException;
+    }
+
     private final PostgresDialect dialect;
     private final String schema;
     private final String table;
     private final String display;
     private final String sparePrefix;
     private final List<Row> rows;
+    private final ProtectingRows protecting;
+    private List<Row> protectingRows;
 
-    private PostgresCatalog(PostgresDialect dialect, String schema, String table, String sparePrefix, List<Row> rows) {
+    private PostgresCatalog(PostgresDialect dialect, String schema, String table, String sparePrefix, List<Row> rows,
+            ProtectingRows protecting) {
         this.dialect = dialect;
         this.schema = schema;
         this.table = table;
         this.display = schema == null ? table : schema + "." + table;
         this.sparePrefix = sparePrefix;
         this.rows = List.copyOf(rows);
+        this.protecting = protecting;
     }
 
     static final class Builder {
@@ -62,13 +72,15 @@ final class PostgresCatalog implements CatalogSnapshot {
         private final String schema;
         private final String table;
         private final String sparePrefix;
+        private final ProtectingRows protecting;
         private final List<Row> rows = new ArrayList<>();
 
-        Builder(PostgresDialect dialect, String schema, String table, String sparePrefix) {
+        Builder(PostgresDialect dialect, String schema, String table, String sparePrefix, ProtectingRows protecting) {
             this.dialect = dialect;
             this.schema = schema;
             this.table = table;
             this.sparePrefix = sparePrefix;
+            this.protecting = protecting;
         }
 
         void row(int kind, String sortName, String a, String b, String c, String d, String e, String f) {
@@ -76,8 +88,23 @@ final class PostgresCatalog implements CatalogSnapshot {
         }
 
         PostgresCatalog build() {
-            return new PostgresCatalog(dialect, schema, table, sparePrefix, rows);
+            return new PostgresCatalog(dialect, schema, table, sparePrefix, rows, protecting);
         }
+    }
+
+    /** The rows of constraints, indexes and materialized views, read on the first call (on the connection of the snapshot). */
+    private synchronized List<Row> protectingRows() {
+        if (protectingRows == null) {
+            Builder into = new Builder(dialect, schema, table, sparePrefix, protecting);
+            try {
+                protecting.read(into);
+            } catch (java.sql.SQLException e) {
+                throw new SchemaEvolutionException(ErrorCode.DATABASE_ERROR, display, null, "cannot read the constraints,"
+                        + " indexes and materialized views of the table: " + e.getMessage(), e);
+            }
+            protectingRows = List.copyOf(into.rows);
+        }
+        return protectingRows;
     }
 
     private boolean exists() {
@@ -133,9 +160,15 @@ final class PostgresCatalog implements CatalogSnapshot {
         PostgresOptions options = options();
         options.primaryKey().forEach(c -> reasons.putIfAbsent(c, "it is part of the primary key"));
         options.partitioningOptional().ifPresent(p -> p.columns().forEach(c -> reasons.putIfAbsent(c, "it is in the partition key")));
-        rows(CONSTRAINT).forEach(row -> reasons.putIfAbsent(row.a(), "the constraint " + row.sortName() + " uses it"));
-        rows(INDEX).forEach(row -> reasons.putIfAbsent(row.a(), "the index " + row.sortName() + " reads it"));
-        rows(MATERIALIZED_VIEW).forEach(row -> reasons.putIfAbsent(row.a(), "the materialized view " + row.sortName() + " reads it"));
+        for (Row row : protectingRows()) {
+            String what = switch (row.kind()) {
+                case CONSTRAINT -> "the constraint " + row.sortName() + " uses it";
+                case INDEX -> "the index " + row.sortName() + " reads it";
+                case MATERIALIZED_VIEW -> "the materialized view " + row.sortName() + " reads it";
+                default -> throw new IllegalStateException("not a protecting row: " + row.kind());
+            };
+            reasons.putIfAbsent(row.a(), what);
+        }
         return reasons;
     }
 

@@ -54,8 +54,20 @@ final class PostgresIntrospector implements Introspector {
             + " FROM t JOIN pg_catalog.pg_partitioned_table p ON p.partrelid = t.oid"
             + " CROSS JOIN LATERAL unnest(p.partattrs::int2[]) WITH ORDINALITY AS key(attnum, position)"
             + " LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = p.partrelid AND a.attnum = key.attnum"
+            + " UNION ALL SELECT 7, NULL, 0, c.relname::text, " + PostgresCatalog.RELATION_KIND + ", NULL, NULL, NULL, NULL"
+            + " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+            + " WHERE n.nspname = COALESCE(?, current_schema()) AND c.relname = ANY (?)"
+            + " ORDER BY kind, s, ord";
+
+    /**
+     * What else protects the table's columns: other constraints, indexes, and materialized views that
+     * read them. Read only when asked ({@link PostgresCatalog#protectedColumns()}): a plan needs it for
+     * drops, renames and retypes, and an add, the usual change, does not.
+     */
+    private static final String PROTECTED = TABLE
             // NOT NULL is catalogued as a constraint since PostgreSQL 18 ('n'); it does not stop a drop or a rename
-            + " UNION ALL SELECT 4, k.conname::text, a.attnum, a.attname::text, NULL, NULL, NULL, NULL, NULL"
+            + " SELECT 4 AS kind, k.conname::text AS s, a.attnum::int AS ord, a.attname::text AS a, NULL::text AS b,"
+            + " NULL::text AS c, NULL::text AS d, NULL::text AS e, NULL::text AS f"
             + " FROM t JOIN pg_catalog.pg_constraint k ON k.conrelid = t.oid AND k.contype NOT IN ('p', 'n')"
             + " CROSS JOIN LATERAL unnest(k.conkey) AS key(attnum)"
             + " JOIN pg_catalog.pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = key.attnum"
@@ -71,9 +83,6 @@ final class PostgresIntrospector implements Introspector {
             + " AND d.refobjid = t.oid AND d.refobjsubid > 0 AND d.classid = 'pg_catalog.pg_rewrite'::regclass"
             + " JOIN pg_catalog.pg_rewrite r ON r.oid = d.objid JOIN pg_catalog.pg_class v ON v.oid = r.ev_class AND v.relkind = 'm'"
             + " JOIN pg_catalog.pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid"
-            + " UNION ALL SELECT 7, NULL, 0, c.relname::text, " + PostgresCatalog.RELATION_KIND + ", NULL, NULL, NULL, NULL"
-            + " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-            + " WHERE n.nspname = COALESCE(?, current_schema()) AND c.relname = ANY (?)"
             + " ORDER BY kind, s, ord";
 
     private final PostgresDialect dialect;
@@ -85,15 +94,22 @@ final class PostgresIntrospector implements Introspector {
     @Override
     public PostgresCatalog snapshot(Connection connection, String schema, String table, String sparePrefix,
             Collection<String> relationNames) throws SQLException {
+        PostgresCatalog.Builder catalog = new PostgresCatalog.Builder(dialect, schema, table, sparePrefix, into -> {
+            try (PreparedStatement select = connection.prepareStatement(PROTECTED)) {
+                read(select, schema, table, into);
+            }
+        });
         try (PreparedStatement select = connection.prepareStatement(SNAPSHOT)) {
             select.setString(3, schema);
             select.setArray(4, connection.createArrayOf("text", relationNames.toArray()));
-            return read(select, schema, table, sparePrefix);
+            read(select, schema, table, catalog);
         }
+        return catalog.build();
     }
 
-    /** The catalog rows {@code select} (with the schema and table as its first parameters) reads. */
-    private PostgresCatalog read(PreparedStatement select, String schema, String table, String sparePrefix) throws SQLException {
+    /** Adds the catalog rows {@code select} (with the schema and table as its first parameters) reads to {@code catalog}. */
+    private static void read(PreparedStatement select, String schema, String table, PostgresCatalog.Builder catalog)
+            throws SQLException {
         // a longer name would be truncated in the lookup and could find another table
         PostgresIdentifiers.RULES.check(Kind.TABLE, null, table);
         if (schema != null) {
@@ -101,14 +117,12 @@ final class PostgresIntrospector implements Introspector {
         }
         select.setString(1, schema);
         select.setString(2, table);
-        PostgresCatalog.Builder catalog = new PostgresCatalog.Builder(dialect, schema, table, sparePrefix);
         try (ResultSet row = select.executeQuery()) {
             while (row.next()) {
                 catalog.row(row.getInt("kind"), row.getString("s"), row.getString("a"), row.getString("b"),
                         row.getString("c"), row.getString("d"), row.getString("e"), row.getString("f"));
             }
         }
-        return catalog.build();
     }
 
     @Override
@@ -120,9 +134,13 @@ final class PostgresIntrospector implements Introspector {
     @Override
     public List<Column> physicalColumns(Connection connection, String schema, String table) throws SQLException {
         // the columns alone: what the check after a migration reads
+        PostgresCatalog.Builder catalog = new PostgresCatalog.Builder(dialect, schema, table,
+                io.github.schemaevolution.api.model.ReservePolicy.DEFAULT_PREFIX, into -> {
+                });
         try (PreparedStatement select = connection.prepareStatement(TABLE + " " + COLUMNS + " ORDER BY ord")) {
-            return read(select, schema, table, io.github.schemaevolution.api.model.ReservePolicy.DEFAULT_PREFIX).physicalColumns();
+            read(select, schema, table, catalog);
         }
+        return catalog.build().physicalColumns();
     }
 
     /**

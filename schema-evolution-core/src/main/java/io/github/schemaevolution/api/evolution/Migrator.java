@@ -434,6 +434,24 @@ public final class Migrator {
         }
     }
 
+    /**
+     * The map {@code read} gives, read when it is first looked at: a plan looks at the protected columns
+     * only for drops, renames and retypes, and a dialect may read them with a query of their own.
+     */
+    private static Map<String, String> onFirstLook(java.util.function.Supplier<Map<String, String>> read) {
+        return new java.util.AbstractMap<>() {
+            private Map<String, String> loaded;
+
+            @Override
+            public java.util.Set<Map.Entry<String, String>> entrySet() {
+                if (loaded == null) {
+                    loaded = read.get();
+                }
+                return loaded.entrySet();
+            }
+        };
+    }
+
     /** A plan, and what the catalog said of the names its views take when it was made. */
     private record Planned(Plan plan, KnownRelations relations) {
     }
@@ -458,7 +476,7 @@ public final class Migrator {
                     "refusing to plan " + migration.id() + " on a drifted table: " + drift, null);
         }
         Table table = catalog.table().orElseThrow(() -> notFound(migration.schema(), migration.table()));
-        Plan plan = planner.plan(migration, current, live, table, catalog.protectedColumns());
+        Plan plan = planner.plan(migration, current, live, table, onFirstLook(catalog::protectedColumns));
         return new Planned(plan, new KnownRelations(views, catalog.relations()));
     }
 
