@@ -14,14 +14,15 @@ import java.util.Map;
  * for each table (of the last {@value #TABLES}) is kept, and a read takes the states of the entries
  * whose texts are the same as then, from the first on, without decoding them again. Equal texts from
  * the first entry on decode to equal states, so the memo cannot answer wrongly, whichever database the
- * table is in.
+ * table is in. The versions of a chain share the objects of the columns and slots they have in
+ * common, so a kept chain costs about one version's objects and its changes.
  */
 public final class StateChain {
-    private static final int TABLES = 256;
+    private static final int TABLES = 64;
 
-    private static final Map<String, List<Link>> LAST = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
+    private static final Map<String, Kept> LAST = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, List<Link>> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, Kept> eldest) {
             return size() > TABLES;
         }
     });
@@ -29,14 +30,22 @@ public final class StateChain {
     private record Link(String text, SchemaVersion state) {
     }
 
+    /** A chain as kept: its links, and what its lines read as, shared by its versions and by the next read's. */
+    private record Kept(List<Link> links, Map<String, Object> seen) {
+    }
+
     private final String key;
     private final List<Link> remembered;
+    private final Map<String, Object> seen;
     private final List<Link> read = new ArrayList<>();
     private boolean sameSoFar = true;
 
     private StateChain(String key) {
         this.key = key;
-        this.remembered = LAST.getOrDefault(key, List.of());
+        Kept kept = LAST.get(key);
+        this.remembered = kept == null ? List.of() : kept.links();
+        // a fresh map each read would be as correct; this one lets a new version share the kept one's objects
+        this.seen = kept == null ? new java.util.HashMap<>() : new java.util.HashMap<>(kept.seen());
     }
 
     /** A chain for the history of {@code table} in {@code schema} ({@code null}: the connection's own). */
@@ -52,7 +61,7 @@ public final class StateChain {
             state = remembered.get(at).state();
         } else {
             sameSoFar = false;
-            state = SchemaVersion.decode(text, previous());
+            state = VersionCodec.decode(text, previous(), seen);
         }
         read.add(new Link(text, state));
         return state;
@@ -65,6 +74,6 @@ public final class StateChain {
 
     /** Keeps what was read for the next read of the same table. */
     public void remember() {
-        LAST.put(key, List.copyOf(read));
+        LAST.put(key, new Kept(List.copyOf(read), seen));
     }
 }

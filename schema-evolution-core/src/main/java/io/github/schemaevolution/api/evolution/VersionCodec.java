@@ -111,8 +111,17 @@ final class VersionCodec {
      * {@code previous}, which must then be the version they were made from.
      */
     static SchemaVersion decode(String text, SchemaVersion previous) {
+        return decode(text, previous, new java.util.HashMap<>());
+    }
+
+    /**
+     * {@link #decode(String, SchemaVersion)} sharing {@code seen} (line to what it reads as) across the
+     * versions of one history: a column or slot line that a later version keeps is read once, and the
+     * versions share its object, so that a wide table's fifty versions hold about one version's objects.
+     */
+    static SchemaVersion decode(String text, SchemaVersion previous, java.util.Map<String, Object> seen) {
         if (!text.startsWith(DELTA_HEADER)) {
-            return decode(text);
+            return decode(text, seen);
         }
         String[] lines = text.split("\n");
         int base = Integer.parseInt(lines[0].substring(DELTA_HEADER.length()).trim());
@@ -141,10 +150,14 @@ final class VersionCodec {
                 throw corrupt("bad change line: " + op);
             }
         }
-        return decode(full.toString());
+        return decode(full.toString(), seen);
     }
 
     static SchemaVersion decode(String text) {
+        return decode(text, new java.util.HashMap<>());
+    }
+
+    private static SchemaVersion decode(String text, java.util.Map<String, Object> seen) {
         String[] lines = text.split("\n");
         if (lines.length < 2 || !lines[0].equals(HEADER)) {
             throw corrupt("unknown format: " + (lines.length == 0 ? "" : lines[0]));
@@ -156,17 +169,24 @@ final class VersionCodec {
         List<MappedColumn> columns = new ArrayList<>();
         List<Slot> slots = new ArrayList<>();
         boolean finalViews = false;
-        // a wide table repeats a few types: each is parsed once
-        java.util.Map<String, ColumnType> types = new java.util.HashMap<>();
         for (int i = 2; i < lines.length; i++) {
             String line = lines[i];
             if (line.startsWith("column ")) {
-                String[] f = line.split(" ", 5);
-                columns.add(new MappedColumn(f[1], types.computeIfAbsent(f[4], ColumnType::parse), f[2], Integer.parseInt(f[3])));
+                MappedColumn column = (MappedColumn) seen.get(line);
+                if (column == null) {
+                    String[] f = line.split(" ", 5);
+                    column = new MappedColumn(f[1], type(f[4], seen), f[2], Integer.parseInt(f[3]));
+                    seen.put(line, column);
+                }
+                columns.add(column);
             } else if (line.startsWith("slot ")) {
-                String[] f = line.split(" ", 6);
-                slots.add(new Slot(f[1], f[2], types.computeIfAbsent(f[5], ColumnType::parse), Integer.parseInt(f[3]),
-                        Slot.Use.valueOf(f[4])));
+                Slot slot = (Slot) seen.get(line);
+                if (slot == null) {
+                    String[] f = line.split(" ", 6);
+                    slot = new Slot(f[1], f[2], type(f[5], seen), Integer.parseInt(f[3]), Slot.Use.valueOf(f[4]));
+                    seen.put(line, slot);
+                }
+                slots.add(slot);
             } else if (line.startsWith("backfill ")) {
                 String[] f = line.split(" ", 5);
                 Slot slot = slots.stream().filter(s -> s.id().equals(f[1])).findFirst().orElseThrow(() -> corrupt("backfill of no slot: " + line));
@@ -184,6 +204,11 @@ final class VersionCodec {
         }
         return new SchemaVersion(table[1].equals(NO_SCHEMA) ? null : table[1], table[2], Integer.parseInt(table[3]),
                 table[4], columns, slots, finalViews);
+    }
+
+    /** A type as written, parsed once per history read: a wide table repeats a few types. */
+    private static ColumnType type(String sql, java.util.Map<String, Object> seen) {
+        return (ColumnType) seen.computeIfAbsent("type " + sql, key -> ColumnType.parse(sql));
     }
 
     private static SchemaEvolutionException corrupt(String what) {

@@ -75,6 +75,30 @@ class VersionDeltaTest {
         assertThat(SchemaVersion.decode(third.encode(null), null)).isEqualTo(third);
     }
 
+    @Test
+    void theVersionsOfAHistoryShareTheColumnsTheyHaveInCommonAndAReadTakesWhatTheLastOneDecoded() {
+        SchemaVersion first = wide(1_296, 8);
+        SchemaVersion second = withAdd(first, 1, "a");
+        SchemaVersion third = withAdd(second, 2, "b");
+        StateChain chain = StateChain.of("delta_test", "shared");
+        SchemaVersion one = chain.next(first.encode(null));
+        SchemaVersion two = chain.next(second.encode(first));
+        chain.remember();
+
+        assertThat(two).isEqualTo(second);
+        assertThat(two.columns().get(1_000)).isSameAs(one.columns().get(1_000));
+        // the next read of the same history: what it read before is taken as it was, the new entry decoded
+        StateChain again = StateChain.of("delta_test", "shared");
+        assertThat(again.next(first.encode(null))).isSameAs(one);
+        assertThat(again.next(second.encode(first))).isSameAs(two);
+        assertThat(again.next(third.encode(second))).isEqualTo(third);
+        // another history of the same name, from its first entry on: nothing is taken from the first one
+        StateChain other = StateChain.of("delta_test", "shared");
+        SchemaVersion narrow = wide(10, 8);
+        assertThat(other.next(narrow.encode(null))).isEqualTo(narrow);
+        assertThat(other.next(withAdd(narrow, 1, "a").encode(narrow))).isEqualTo(withAdd(narrow, 1, "a"));
+    }
+
     /** Seeded, so that a failing case is reproduced from its seed. */
     @Test
     void everyChainOfRandomChangesReadsBack() {
