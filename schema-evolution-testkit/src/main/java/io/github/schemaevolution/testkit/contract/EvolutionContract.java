@@ -122,9 +122,10 @@ public abstract class EvolutionContract {
                 .isLessThanOrEqualTo(poolAddStatementBudget());
         assertThat(counter.connections()).isEqualTo(1);
         counter.reset();
+        // what every instance sends at every start for every migration: the lock, the history, the end of the lock
         counted.apply(migration("budget-4", "c_budget").add("latecomer", INT32.orNullable()).build());
         assertThat(counter.statements()).as("statements of an apply already done:\n%s", String.join("\n", counter.log()))
-                .isLessThanOrEqualTo(4);
+                .isLessThanOrEqualTo(3);
     }
 
     @Test
