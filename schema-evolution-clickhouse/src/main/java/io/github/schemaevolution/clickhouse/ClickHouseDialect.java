@@ -352,7 +352,6 @@ public final class ClickHouseDialect implements Dialect {
      * trouble, a memory limit hit under concurrent load, an insert of unknown outcome, Keeper hiccups.
      */
     private static final Set<Integer> TRANSIENT_CODES = Set.of(159, 160, 164, 202, 209, 210, 241, 252, 319, 425, 999);
-    private static final java.util.regex.Pattern ERROR_CODE = java.util.regex.Pattern.compile("Code: (\\d+)\\.");
 
     @Override
     public boolean isTransient(java.sql.SQLException error) {
@@ -360,9 +359,8 @@ public final class ClickHouseDialect implements Dialect {
             if (cause instanceof java.net.SocketTimeoutException || cause instanceof java.net.ConnectException) {
                 return true;
             }
-            String message = cause.getMessage();
-            java.util.regex.Matcher code = message == null ? null : ERROR_CODE.matcher(message);
-            if (code != null && code.find() && TRANSIENT_CODES.contains(Integer.parseInt(code.group(1)))) {
+            java.util.OptionalInt code = ClickHouseSql.errorCode(cause.getMessage());
+            if (code.isPresent() && TRANSIENT_CODES.contains(code.getAsInt())) {
                 return true;
             }
         }

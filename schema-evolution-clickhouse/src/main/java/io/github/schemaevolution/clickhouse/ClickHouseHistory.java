@@ -57,20 +57,12 @@ final class ClickHouseHistory implements HistoryStore {
 
     /** The columns of a version are looked for only when resumed: a first attempt of the version has none recorded. */
     @Override
-    public void recordApplied(Connection connection, String schema, HistoryEntry entry, java.util.Collection<String> retained,
-            int retiredUpTo, boolean resumed) throws SQLException {
+    public void recordColumns(Connection connection, String schema, SchemaVersion version, boolean resumed) throws SQLException {
         if (resumed) {
-            recordColumns(connection, schema, entry.state());
+            recordColumns(connection, schema, version);
         } else {
-            insertColumns(connection, schema, entry.state());
+            insertColumns(connection, schema, version);
         }
-        if (!retained.isEmpty()) {
-            markRetained(connection, schema, entry.table(), retained);
-        }
-        if (retiredUpTo > 0) {
-            retireColumns(connection, schema, entry.table(), retiredUpTo);
-        }
-        record(connection, schema, entry);
     }
 
     /** Inserted once per version: a resumed migration finds them and inserts nothing, so plain reads see no duplicates. */

@@ -49,11 +49,19 @@ final class ClickHouseSql {
     static boolean hasCode(java.sql.SQLException error, String name, int number) {
         for (Throwable t = error; t != null; t = t.getCause()) {
             String message = t.getMessage();
-            if (message != null && (message.contains(name) || message.contains("Code: " + number + "."))) {
+            if (message != null && (message.contains(name) || errorCode(message).orElse(-1) == number)) {
                 return true;
             }
         }
         return false;
+    }
+
+    private static final java.util.regex.Pattern ERROR_CODE = java.util.regex.Pattern.compile("Code: (\\d+)\\.");
+
+    /** The server's error code in {@code message} ({@code Code: 60. DB::Exception ...}), if there is one. */
+    static java.util.OptionalInt errorCode(String message) {
+        java.util.regex.Matcher code = message == null ? null : ERROR_CODE.matcher(message);
+        return code != null && code.find() ? java.util.OptionalInt.of(Integer.parseInt(code.group(1))) : java.util.OptionalInt.empty();
     }
 
     /** The type without Nullable and LowCardinality wrappers. */

@@ -35,6 +35,16 @@ public interface HistoryStore {
             throws SQLException;
 
     /**
+     * {@link #recordColumns(Connection, String, io.github.schemaevolution.api.evolution.SchemaVersion)}, told
+     * whether an earlier attempt of the version may have recorded them ({@code resumed}): an engine that
+     * must look for them first (ClickHouse, which has no upsert) looks only then.
+     */
+    default void recordColumns(Connection connection, String schema, io.github.schemaevolution.api.evolution.SchemaVersion version,
+            boolean resumed) throws SQLException {
+        recordColumns(connection, schema, version);
+    }
+
+    /**
      * Marks in the mapping table the rows of {@code slots} as {@code retained}: their columns were
      * dropped from the newest version and are kept only for the versions whose rows these are.
      */
@@ -45,14 +55,15 @@ public interface HistoryStore {
 
     /**
      * Records an applied migration as the steps above, in this order: the columns of its version
-     * ({@link #recordColumns}), the {@code retained} slots ({@link #markRetained}, when there are any),
+     * ({@link #recordColumns(Connection, String, io.github.schemaevolution.api.evolution.SchemaVersion, boolean)}),
+     * the {@code retained} slots ({@link #markRetained}, when there are any),
      * the retirement of the versions up to {@code retiredUpTo} ({@link #retireColumns}, when it is over
      * 0), then {@code entry}. {@code resumed} says an earlier attempt may have recorded the columns
      * already. An engine may send it all at once: PostgreSQL does, in one statement.
      */
     default void recordApplied(Connection connection, String schema, HistoryEntry entry, java.util.Collection<String> retained,
             int retiredUpTo, boolean resumed) throws SQLException {
-        recordColumns(connection, schema, entry.state());
+        recordColumns(connection, schema, entry.state(), resumed);
         if (!retained.isEmpty()) {
             markRetained(connection, schema, entry.table(), retained);
         }

@@ -170,46 +170,18 @@ final class PostgresHistory implements HistoryStore {
         statement.setString(first + 9, entry.storedState());
     }
 
-    @Override
-    public void recordColumns(Connection connection, String schema, SchemaVersion version) throws SQLException {
-        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + PostgresIdentifiers.qualified(schema, columnsTable)
-                + " (table_name, version, position, column_name, physical_name, column_type, slot, state)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, 'in use') ON CONFLICT (table_name, version, position) DO NOTHING")) {
-            java.util.Map<String, String> physicalNames = version.physicalNames();
-            int position = 0;
-            for (io.github.schemaevolution.api.evolution.MappedColumn column : version.columns()) {
-                insert.setString(1, version.table());
-                insert.setInt(2, version.version());
-                insert.setInt(3, ++position);
-                insert.setString(4, column.name());
-                insert.setString(5, physicalNames.get(column.name()));
-                insert.setString(6, column.type().sql());
-                insert.setString(7, column.slot());
-                insert.addBatch();
-            }
-            insert.executeBatch();
-        }
-    }
-
-    /** One round trip: the columns, the retained slots, the retirement and the entry, as statements sent together. */
-    @Override
-    public void recordApplied(Connection connection, String schema, HistoryEntry entry, java.util.Collection<String> retained,
-            int retiredUpTo, boolean resumed) throws SQLException {
-        String columns = PostgresIdentifiers.qualified(schema, columnsTable);
-        StringBuilder sql = new StringBuilder("INSERT INTO " + columns
+    /** The mapping rows of a version, from four arrays (names, physical names, types, slots) in column order. */
+    private String insertColumnsSql(String schema) {
+        return "INSERT INTO " + PostgresIdentifiers.qualified(schema, columnsTable)
                 + " (table_name, version, position, column_name, physical_name, column_type, slot, state)"
                 + " SELECT ?, ?, c.position, c.column_name, c.physical_name, c.column_type, c.slot, 'in use'"
                 + " FROM unnest(?::text[], ?::text[], ?::text[], ?::text[]) WITH ORDINALITY"
                 + " AS c(column_name, physical_name, column_type, slot, position)"
-                + " ON CONFLICT (table_name, version, position) DO NOTHING");
-        if (!retained.isEmpty()) {
-            sql.append(";\nUPDATE ").append(columns).append(" SET state = 'retained' WHERE table_name = ? AND slot = ANY (?)");
-        }
-        if (retiredUpTo > 0) {
-            sql.append(";\nDELETE FROM ").append(columns).append(" WHERE table_name = ? AND version <= ?");
-        }
-        sql.append(";\n").append(UPSERT.formatted(PostgresIdentifiers.qualified(schema, historyTable)));
-        SchemaVersion version = entry.state();
+                + " ON CONFLICT (table_name, version, position) DO NOTHING";
+    }
+
+    /** Binds the six values of {@link #insertColumnsSql} from parameter {@code first} on; returns the next parameter. */
+    private static int bindColumns(PreparedStatement statement, int first, SchemaVersion version) throws SQLException {
         List<String> names = new ArrayList<>();
         List<String> physical = new ArrayList<>();
         List<String> types = new ArrayList<>();
@@ -221,13 +193,48 @@ final class PostgresHistory implements HistoryStore {
             types.add(column.type().sql());
             slots.add(column.slot());
         }
+        int index = first;
+        statement.setString(index++, version.table());
+        statement.setInt(index++, version.version());
+        for (List<String> values : List.of(names, physical, types, slots)) {
+            statement.setArray(index++, statement.getConnection().createArrayOf("text", values.toArray()));
+        }
+        return index;
+    }
+
+    /** Marks the rows of some slots of a table retained: the table, then the slots as an array. */
+    private String markRetainedSql(String schema) {
+        return "UPDATE " + PostgresIdentifiers.qualified(schema, columnsTable) + " SET state = 'retained'"
+                + " WHERE table_name = ? AND slot = ANY (?)";
+    }
+
+    /** Removes the rows of a table's versions up to one: the table, then the version. */
+    private String retireColumnsSql(String schema) {
+        return "DELETE FROM " + PostgresIdentifiers.qualified(schema, columnsTable) + " WHERE table_name = ? AND version <= ?";
+    }
+
+    @Override
+    public void recordColumns(Connection connection, String schema, SchemaVersion version) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement(insertColumnsSql(schema))) {
+            bindColumns(insert, 1, version);
+            insert.executeUpdate();
+        }
+    }
+
+    /** One round trip: the columns, the retained slots, the retirement and the entry, as statements sent together. */
+    @Override
+    public void recordApplied(Connection connection, String schema, HistoryEntry entry, java.util.Collection<String> retained,
+            int retiredUpTo, boolean resumed) throws SQLException {
+        StringBuilder sql = new StringBuilder(insertColumnsSql(schema));
+        if (!retained.isEmpty()) {
+            sql.append(";\n").append(markRetainedSql(schema));
+        }
+        if (retiredUpTo > 0) {
+            sql.append(";\n").append(retireColumnsSql(schema));
+        }
+        sql.append(";\n").append(UPSERT.formatted(PostgresIdentifiers.qualified(schema, historyTable)));
         try (PreparedStatement statement = connection.prepareStatement(sql.toString())) {
-            int index = 1;
-            statement.setString(index++, version.table());
-            statement.setInt(index++, version.version());
-            for (List<String> values : List.of(names, physical, types, slots)) {
-                statement.setArray(index++, connection.createArrayOf("text", values.toArray()));
-            }
+            int index = bindColumns(statement, 1, entry.state());
             if (!retained.isEmpty()) {
                 statement.setString(index++, entry.table());
                 statement.setArray(index++, connection.createArrayOf("text", retained.toArray()));
@@ -244,8 +251,7 @@ final class PostgresHistory implements HistoryStore {
     @Override
     public void markRetained(Connection connection, String schema, String table, java.util.Collection<String> slots)
             throws SQLException {
-        try (PreparedStatement update = connection.prepareStatement("UPDATE " + PostgresIdentifiers.qualified(schema, columnsTable)
-                + " SET state = 'retained' WHERE table_name = ? AND slot = ANY (?)")) {
+        try (PreparedStatement update = connection.prepareStatement(markRetainedSql(schema))) {
             update.setString(1, table);
             update.setArray(2, connection.createArrayOf("text", slots.toArray()));
             update.executeUpdate();
@@ -254,8 +260,7 @@ final class PostgresHistory implements HistoryStore {
 
     @Override
     public void retireColumns(Connection connection, String schema, String table, int upTo) throws SQLException {
-        try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + PostgresIdentifiers.qualified(schema, columnsTable)
-                + " WHERE table_name = ? AND version <= ?")) {
+        try (PreparedStatement delete = connection.prepareStatement(retireColumnsSql(schema))) {
             delete.setString(1, table);
             delete.setInt(2, upTo);
             delete.executeUpdate();
