@@ -26,9 +26,10 @@ final class ClickHouseIntrospector implements Introspector {
     /** The schema parameter, or the connection's current database when it is NULL: one round trip fewer. */
     private static final String DATABASE = "coalesce(?, currentDatabase())";
 
+    /** A view's comment names the table the library made it for: that is what it says of the view. */
     private static final String RELATION_KIND = "if(engine = 'View', if(startsWith(comment, '" + ClickHouseDialect.VIEW_MARK
-            + "'), '" + LIBRARY_VIEW + "', '" + VIEW + "'), if(engine = 'MaterializedView', 'materialized view',"
-            + " concat('table (', engine, ')')))";
+            + "'), concat('" + LIBRARY_VIEW + "', substring(comment, " + (ClickHouseDialect.VIEW_MARK.length() + 1) + ")), '"
+            + VIEW + "'), if(engine = 'MaterializedView', 'materialized view', concat('table (', engine, ')')))";
 
     /** Names are checked identifiers: no comma in any of them, so a comma-joined parameter lists them. */
     private static final String NAMED = "has(splitByChar(',', ?), name)";

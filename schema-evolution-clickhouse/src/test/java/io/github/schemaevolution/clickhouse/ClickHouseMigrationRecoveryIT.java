@@ -102,7 +102,7 @@ class ClickHouseMigrationRecoveryIT {
         });
         try (Connection connection = dataSource.getConnection()) {
             assertThat(evolution.dialect().introspector().relations(connection, null, java.util.List.of("views_cut_v2")))
-                    .containsEntry("views_cut_v2", io.github.schemaevolution.spi.Introspector.LIBRARY_VIEW);
+                    .containsEntry("views_cut_v2", io.github.schemaevolution.spi.Introspector.libraryView("views_cut"));
         }
 
         ApplyResult applied = evolution.apply(migration);
@@ -114,6 +114,29 @@ class ClickHouseMigrationRecoveryIT {
             assertThat(row.next()).isTrue();
         }
         assertThat(evolution.apply(migration).outcome()).isEqualTo(ApplyResult.Outcome.ALREADY_APPLIED);
+    }
+
+    /** The library's mark counts for the table it names only: a view marked for another table is someone else's. */
+    @Test
+    void aViewMarkedForAnotherTableUnderTheNextVersionsNameIsRefusedAndStays(DataSource dataSource) throws SQLException {
+        SchemaEvolution evolution = SchemaEvolution.connect(dataSource);
+        evolution.create(table("marked"));
+        try (Connection connection = dataSource.getConnection()) {
+            connection.createStatement().execute("CREATE VIEW marked_v2 AS SELECT id FROM marked"
+                    + " COMMENT 'schema-evolution view of other'");
+        }
+        Migration migration = Migration.builder("add-speed", "marked").add("speed", FLOAT64.orNullable()).build();
+
+        assertThatThrownBy(() -> evolution.apply(migration)).isInstanceOfSatisfying(SchemaEvolutionException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.NAME_TAKEN));
+        try (Connection connection = dataSource.getConnection();
+             java.sql.ResultSet row = connection.createStatement().executeQuery(
+                     "SELECT as_select, comment FROM system.tables WHERE database = currentDatabase() AND name = 'marked_v2'")) {
+            assertThat(row.next()).isTrue();
+            assertThat(row.getString(1)).doesNotContain("speed");
+            assertThat(row.getString(2)).isEqualTo("schema-evolution view of other");
+        }
+        assertThat(evolution.history(null, "marked")).hasSize(1);
     }
 
     /** Connections of {@code dataSource} whose every statement starting with {@code prefix} fails as a lost connection does. */

@@ -47,12 +47,20 @@ public interface Introspector {
     /** What {@link #relations} says of a plain (not materialized) view. */
     String VIEW = "view";
 
-    /** What {@link #relations} says of a plain view that carries the library's mark ({@link io.github.schemaevolution.spi.Capability#MARKED_VIEWS}). */
-    String LIBRARY_VIEW = "library view";
+    /**
+     * What {@link #relations} says of a plain view that carries the library's mark for a table
+     * ({@link io.github.schemaevolution.spi.Capability#MARKED_VIEWS}), followed by that table's name.
+     */
+    String LIBRARY_VIEW = "library view of ";
+
+    /** What {@link #relations} says of a view the library made for {@code table}. */
+    static String libraryView(String table) {
+        return LIBRARY_VIEW + table;
+    }
 
     /** Whether {@code kind}, as {@link #relations} reports it, is a plain view. */
     static boolean isView(String kind) {
-        return VIEW.equals(kind) || LIBRARY_VIEW.equals(kind);
+        return VIEW.equals(kind) || kind.startsWith(LIBRARY_VIEW);
     }
 
     /**

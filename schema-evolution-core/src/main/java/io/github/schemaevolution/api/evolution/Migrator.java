@@ -210,7 +210,8 @@ public final class Migrator {
      * Refuses a plan whose views would replace or create over an object the library did not create:
      * the views it replaces or drops ({@code replaced}: views of live versions, which the library made)
      * must still be views, and those it creates (the new version's, and the latest view at the first
-     * version) must not exist, unless an interrupted run of this very version made them. Only these
+     * version) must not exist, unless an interrupted run made them: one recorded STARTED, or, on an
+     * engine whose views carry the library's mark, a view marked for this table. Only these
      * names are looked at: an object a user made under the name of a retired version's view is none of
      * the library's business.
      *
@@ -232,7 +233,8 @@ public final class Migrator {
             found.putAll(dialect.introspector().relations(connection, schema, names.keySet()));
         }
         for (Map.Entry<String, String> name : found.entrySet()) {
-            boolean ours = names.get(name.getKey()) || resuming || Introspector.LIBRARY_VIEW.equals(name.getValue());
+            // a view the library made for this very table, left by a run cut off before it recorded anything
+            boolean ours = names.get(name.getKey()) || resuming || Introspector.libraryView(table).equals(name.getValue());
             if (!ours || !Introspector.isView(name.getValue())) {
                 throw new SchemaEvolutionException(ErrorCode.NAME_TAKEN, display(schema, table), null, "the view "
                         + name.getKey() + " the library would " + (ours ? "replace" : "create") + " is taken by a "

@@ -169,6 +169,27 @@ public abstract class EvolutionContract {
         assertThat(evolution.apply(add).version().version()).as("the same migration, once the name is free").isEqualTo(2);
     }
 
+    /**
+     * A plan that makes views only records nothing before it runs on an engine without transactions,
+     * and takes a view under its new version's name for its own when the library's mark says it made it
+     * for this table. A user's view there, without that mark, is refused like a user's table, and stays.
+     */
+    @Test
+    void aUsersViewNamedLikeTheNextVersionsViewIsRefusedAndStays() throws SQLException {
+        SchemaEvolution evolution = evolution();
+        evolution.create(model("c_uview"));
+        execute("CREATE VIEW " + qualified("c_uview_v2") + " AS SELECT id, name FROM " + qualified("c_uview"));
+        Migration add = migration("add-dns", "c_uview").add("dns_ms", nullable(FLOAT64)).build();
+
+        refused(() -> evolution.apply(add), ErrorCode.NAME_TAKEN);
+        assertThat(viewColumns("c_uview_v2")).as("the user's view is as it was").containsExactly("id", "name");
+        assertThat(evolution.history(schema(), "c_uview")).hasSize(1);
+        assertThat(viewColumns("c_uview_latest")).doesNotContain("dns_ms");
+
+        execute("DROP VIEW " + qualified("c_uview_v2"));
+        assertThat(evolution.apply(add).version().version()).as("the same migration, once the name is free").isEqualTo(2);
+    }
+
     @Test
     void ensureCreatesAdoptsOrReturnsTheCurrentVersion() throws SQLException {
         SchemaEvolution evolution = evolution();
