@@ -52,7 +52,7 @@ public final class IdentifierRules {
 
     /** What an identifier names, for error messages. */
     public enum Kind {
-        TABLE, COLUMN, VIEW, INDEX, SCHEMA, SPARE_PREFIX, SETTING;
+        TABLE, COLUMN, VIEW, INDEX, CONSTRAINT, TRIGGER, FUNCTION, SEQUENCE, ROLE, SCHEMA, SPARE_PREFIX, SETTING;
 
         String label() {
             return name().toLowerCase(Locale.ROOT).replace('_', ' ');

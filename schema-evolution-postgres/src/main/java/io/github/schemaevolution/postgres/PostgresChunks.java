@@ -158,13 +158,7 @@ public final class PostgresChunks {
         }
         ChunkOperation work = (connection, chunk) -> {
             try (PreparedStatement update = connection.prepareStatement(updateSql(chunk, column, expression, predicate))) {
-                if (chunk instanceof Chunk.KeyRange range) {
-                    // the first range reaches down to every key; blocks start at 0
-                    update.setLong(1, byBlocks(chunk) ? Math.max(0, range.from()) : range.from());
-                    if (!range.open()) {
-                        update.setLong(2, range.to());
-                    }
-                }
+                bindRange(update, chunk);
                 return update.executeUpdate();
             }
         };
@@ -323,7 +317,19 @@ public final class PostgresChunks {
         return PostgresIdentifiers.qualified(null, chunk.table());
     }
 
-    private static String chunkCondition(Chunk chunk) {
+    /** Binds the bounds of a key or block range to the parameters of its {@link #chunkCondition}. */
+    static void bindRange(PreparedStatement statement, Chunk chunk) throws SQLException {
+        if (chunk instanceof Chunk.KeyRange range) {
+            // the first range reaches down to every key; blocks start at 0
+            statement.setLong(1, byBlocks(chunk) ? Math.max(0, range.from()) : range.from());
+            if (!range.open()) {
+                statement.setLong(2, range.to());
+            }
+        }
+    }
+
+    /** The rows of a key or block range, with its bounds as parameters; empty for a chunk that is a whole table. */
+    static String chunkCondition(Chunk chunk) {
         if (byBlocks(chunk)) {
             Chunk.KeyRange range = (Chunk.KeyRange) chunk;
             String from = "ctid >= ('(' || ? || ',0)')::tid";
