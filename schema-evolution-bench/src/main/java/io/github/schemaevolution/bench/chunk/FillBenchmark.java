@@ -7,6 +7,7 @@ import io.github.schemaevolution.bench.Baseline;
 import io.github.schemaevolution.bench.Engines;
 import io.github.schemaevolution.clickhouse.ClickHouseChunks;
 import io.github.schemaevolution.postgres.PostgresChunks;
+import io.github.schemaevolution.postgres.PostgresTableRewrite;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -36,6 +37,8 @@ import java.util.concurrent.TimeUnit;
  *       {@code INSERT ... SELECT} on ClickHouse);</li>
  *   <li>{@code columnFloor} (a baseline): the computed column alone written once, into a one-column
  *       MergeTree (ClickHouse) or table (PostgreSQL): what no fill of the column can beat;</li>
+ *   <li>{@code writeOnceWithKey} (a baseline): {@code writeOnce} and what the copy needs to serve, its
+ *       primary key (PostgreSQL; ClickHouse's insert already sorts by the key);</li>
  *   <li>{@code singleStatement} (a baseline): one {@code UPDATE} (PostgreSQL) or one synchronous mutation (ClickHouse);</li>
  *   <li>{@code runner}: the chunked runner filling in place, with checkpoints, by key ranges of 50,000 rows
  *       two at a time (PostgreSQL), or by partition (ClickHouse: lightweight updates, which the table allows);</li>
@@ -46,6 +49,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code rewrite}: the chunked runner rewriting each chunk once: on ClickHouse a copy of each of the 16
  *       partitions swapped in with {@code REPLACE PARTITION}; on PostgreSQL the same rows as 16 chunk tables
  *       with primary keys, each rewritten by {@code ALTER COLUMN ... TYPE ... USING}, two at a time;</li>
+ *   <li>{@code rewriteTable} (PostgreSQL): the single table rewritten into a copy with the column computed
+ *       and swapped in, the former table dropped ({@code PostgresTableRewrite});</li>
  *   <li>{@code scan}: one full scan computing the expression ({@code SELECT sum(x * 2 + 1)}), for scale.</li>
  * </ul>
  * Every invocation starts from fresh copies of the tables with the column empty (not timed).
@@ -85,6 +90,7 @@ public class FillBenchmark {
         running.execute("DROP TABLE IF EXISTS fill");
         running.execute("DROP TABLE IF EXISTS fill_copy");
         if (postgres()) {
+            running.execute("DROP TABLE IF EXISTS fill_se_old");
             running.execute("CREATE TABLE fill AS SELECT id, x, NULL::double precision AS y FROM source");
             running.execute("ALTER TABLE fill ADD PRIMARY KEY (id)");
             running.execute("VACUUM ANALYZE fill");
@@ -130,6 +136,7 @@ public class FillBenchmark {
      * {@link #writeOnce}, whose insert already sorts by the key.
      */
     @Benchmark
+    @Baseline
     public String writeOnceWithKey() throws SQLException {
         String sql = writeOnce();
         if (postgres()) {
@@ -194,6 +201,25 @@ public class FillBenchmark {
                 ? runner.run("rewrite-" + (++run), PostgresChunks.chunkTables("fillc"),
                         PostgresChunks.rewrite("y", "x * 2 + 1", Duration.ofSeconds(1)))
                 : runner.run("rewrite-" + (++run), ClickHouseChunks.partitions("fill"), ClickHouseChunks.rewrite("fill", "y", "x * 2 + 1")));
+    }
+
+    /**
+     * PostgreSQL: the single table rewritten into a copy with the column computed and swapped in
+     * ({@link PostgresTableRewrite}): the copy by ranges of 2,000 heap blocks two at a time, the primary
+     * key built on it, its statistics, the swap, and the former table dropped after.
+     */
+    @Benchmark
+    public PostgresTableRewrite.Report rewriteTable() {
+        if (!postgres()) {
+            return null;
+        }
+        ChunkRunner runner = ChunkRunner.builder(running.dataSource(), Dialects.byName(engine)).parallelism(2).build();
+        PostgresTableRewrite.Report report = PostgresTableRewrite.of("fill", "y", "x * 2 + 1")
+                .run(running.dataSource(), runner, "table-" + (++run));
+        if (!report.swapped() || !PostgresTableRewrite.dropReplaced(running.dataSource(), "fill")) {
+            throw new IllegalStateException("the rewrite did not finish: " + report);
+        }
+        return report;
     }
 
     @Benchmark
