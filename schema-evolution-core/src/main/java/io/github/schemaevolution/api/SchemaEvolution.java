@@ -9,6 +9,8 @@ import io.github.schemaevolution.api.chunk.RunReport;
 import io.github.schemaevolution.api.evolution.Backfill;
 import io.github.schemaevolution.api.evolution.Change;
 import io.github.schemaevolution.api.evolution.Slot;
+import io.github.schemaevolution.api.evolution.Release;
+import io.github.schemaevolution.api.evolution.ChangePolicy;
 import io.github.schemaevolution.spi.IdentifierRules;
 
 import io.github.schemaevolution.api.evolution.ApplyResult;
@@ -144,6 +146,25 @@ public final class SchemaEvolution {
         return apply(Migration.builder("retire-up-to-" + upToVersion, table).schema(schema).retire(upToVersion).build());
     }
 
+    /**
+     * Publishes the table's current schema as the release {@code release}: applied as the migration
+     * {@code publish-<release>}, which makes a version (its view is the release's view) and records the
+     * release and its policy in the history. Under {@link ChangePolicy#ADDITIVE} (a frozen data release)
+     * every later change must keep query results: see {@link ChangePolicy}.
+     *
+     * @throws SchemaEvolutionException CHANGE_FORBIDDEN when the name is published already, or a retype
+     *         waits for its backfill (finish it first: a frozen release is not written again)
+     */
+    public ApplyResult publish(String schema, String table, String release, ChangePolicy policy) {
+        return apply(Migration.builder("publish-" + release, table).schema(schema).publish(release, policy).build());
+    }
+
+    /** The releases published of the table, oldest first, each with its version and policy. */
+    public List<Release> releases(String schema, String table) {
+        return currentVersion(schema, table).map(SchemaVersion::releases).orElseThrow(() -> new SchemaEvolutionException(
+                ErrorCode.NOT_REGISTERED, table, null, "has no schema history", null));
+    }
+
     /** The version the table is at, if it is registered. */
     public Optional<SchemaVersion> currentVersion(String schema, String table) {
         return migrator.current(schema, table);
@@ -187,6 +208,7 @@ public final class SchemaEvolution {
     public RunReport backfill(String schema, String table, String column, ChunkSource chunks, ChunkRunner runner) {
         SchemaVersion current = currentVersion(schema, table).orElseThrow(() -> new SchemaEvolutionException(
                 ErrorCode.NOT_REGISTERED, table, null, "has no schema history", null));
+        refuseUpdates(current, column);
         Slot target = current.slot(current.requireColumn(column).slot());
         Backfill backfill = target.backfill();
         if (backfill == null) {
@@ -202,6 +224,21 @@ public final class SchemaEvolution {
                     + " writers have stopped", column, current.display());
         }
         return report;
+    }
+
+    /** An update of existing values, refused by the settings' policy or a release's: rule no-update. */
+    private void refuseUpdates(SchemaVersion current, String column) {
+        settings.policy().refusalOfUpdates().ifPresent(rule -> {
+            throw new SchemaEvolutionException(ErrorCode.CHANGE_FORBIDDEN, current.display(), column, "the change policy "
+                    + settings.policy().label() + " of these settings forbids a backfill: rule " + rule, null);
+        });
+        for (Release release : current.releases()) {
+            release.policy().refusalOfUpdates().ifPresent(rule -> {
+                throw new SchemaEvolutionException(ErrorCode.CHANGE_FORBIDDEN, current.display(), column, "release "
+                        + release.name() + " (version " + release.version() + ", policy " + release.policy().label()
+                        + ") forbids a backfill: rule " + rule, null);
+            });
+        }
     }
 
     /**

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.github.schemaevolution.api.ErrorCode;
 import io.github.schemaevolution.api.SchemaEvolutionException;
 import io.github.schemaevolution.api.evolution.Change;
+import io.github.schemaevolution.api.evolution.ChangePolicy;
 import io.github.schemaevolution.api.evolution.Migration;
 import io.github.schemaevolution.api.model.ColumnDefault;
 import io.github.schemaevolution.api.model.ColumnType;
@@ -53,6 +54,8 @@ import java.util.stream.Stream;
  *   - finalViews: true
  *   - absorb: hotfix
  *     type: Nullable(Float64)
+ *   - publish: DR1
+ *     policy: additive              # or any
  * </pre>
  * Anything else (an unknown field, a missing one, a change with two kinds) is refused with
  * MODEL_INVALID naming the file, the change and the field; the values go through the checks of the
@@ -71,7 +74,8 @@ public final class MigrationFiles {
             "refill", Set.of("count", "notNull"),
             "retire", Set.of(),
             "finalViews", Set.of(),
-            "absorb", Set.of("type"));
+            "absorb", Set.of("type"),
+            "publish", Set.of("policy"));
 
     private MigrationFiles() {
     }
@@ -176,6 +180,8 @@ public final class MigrationFiles {
                 return new Change.RetireVersions(integer(node, kind, source, what));
             case "finalViews":
                 return new Change.FinalViews(bool(node, kind, source, what));
+            case "publish":
+                return new Change.Publish(text(node, kind, source, what), ChangePolicy.of(text(node, "policy", source, what)));
             default:
                 return new Change.AbsorbColumn(text(node, kind, source, what), type(node, source, what));
         }

@@ -50,6 +50,8 @@ class MigrationFilesTest {
               - finalViews: true
               - absorb: hotfix
                 type: Nullable(Float64)
+              - publish: DR1
+                policy: additive
             """;
 
     /** The same migration as the Java API builds it. */
@@ -60,7 +62,8 @@ class MigrationFilesTest {
                 .add("cc_lower", nullable(STRING), ColumnDefault.expression("lower(probe_cc)").alias())
                 .drop("scores").rename("probe_cc", "country").widen("page_len", INT64)
                 .retypeLossy("flag", nullable(STRING), "toString({old})").refillNotNull(FLOAT64, 3).retire(2)
-                .finalViews(true).absorb("hotfix", nullable(FLOAT64)).build();
+                .finalViews(true).absorb("hotfix", nullable(FLOAT64))
+                .publish("DR1", io.github.schemaevolution.api.evolution.ChangePolicy.ADDITIVE).build();
     }
 
     @Test

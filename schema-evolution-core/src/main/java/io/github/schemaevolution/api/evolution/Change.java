@@ -18,7 +18,7 @@ import io.github.schemaevolution.spi.IdentifierRules.Kind;
  */
 public sealed interface Change
         permits Change.AddColumn, Change.DropColumn, Change.RenameColumn, Change.WidenType, Change.RefillPool,
-        Change.RetireVersions, Change.FinalViews, Change.AbsorbColumn, Change.RetypeColumn {
+        Change.RetireVersions, Change.FinalViews, Change.AbsorbColumn, Change.RetypeColumn, Change.Publish {
 
     /** Reads back {@link #describe()}: how an interrupted migration is resumed from its history entry. */
     static Change parse(String line) {
@@ -75,6 +75,13 @@ public sealed interface Change
             case "absorb": {
                 String[] parts = rest.split(" ", 2);
                 return new AbsorbColumn(parts[0], ColumnType.parse(parts[1]));
+            }
+            case "publish": {
+                String[] parts = rest.split(" ");
+                if (parts.length != 2) {
+                    throw notAChange(line);
+                }
+                return new Publish(parts[0], ChangePolicy.of(parts[1]));
             }
             case "views":
                 if (!rest.equals("final") && !rest.equals("plain")) {
@@ -152,6 +159,29 @@ public sealed interface Change
 
         public String describe() {
             return "drop " + name;
+        }
+
+        public boolean touchesData() {
+            return false;
+        }
+    }
+
+    /**
+     * Publishes the version this migration makes as the release {@code release}: the version is
+     * recorded with the release's name and {@code policy}, which every later change of the table must
+     * meet ({@link ChangePolicy#ADDITIVE} for a frozen data release, whose queries must keep their
+     * results). No DDL beyond the new version's view; a name already published on the table is refused.
+     */
+    record Publish(String release, ChangePolicy policy) implements Change {
+        public Publish {
+            Release.checkName(release);
+            if (policy == null) {
+                throw new SchemaEvolutionException(ErrorCode.MODEL_INVALID, "publishing " + release + " needs a change policy");
+            }
+        }
+
+        public String describe() {
+            return "publish " + release + " " + policy.label();
         }
 
         public boolean touchesData() {

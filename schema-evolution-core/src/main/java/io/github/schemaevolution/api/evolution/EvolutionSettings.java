@@ -17,15 +17,23 @@ import java.time.Duration;
  *   <li>{@code migrationLockWait}: how long an instance waits for another one's migration (15 minutes);</li>
  *   <li>{@code lockLease}: on engines whose migration lock is a lease (ClickHouse), how long it holds without
  *       renewal (30 s); its holder renews it every third of that while it works, so a killed holder delays
- *       the next applier by about one lease.</li>
+ *       the next applier by about one lease;</li>
+ *   <li>{@code policy}: which changes are accepted ({@link ChangePolicy#ANY}); a table's releases add theirs.</li>
  * </ul>
  */
 public record EvolutionSettings(ViewNaming views, String historyTable, String instanceId, Duration ddlLockTimeout,
-                                int maxAttempts, Duration backoff, Duration migrationLockWait, Duration lockLease) {
+                                int maxAttempts, Duration backoff, Duration migrationLockWait, Duration lockLease,
+                                ChangePolicy policy) {
 
     public static final EvolutionSettings DEFAULT = new EvolutionSettings(ViewNaming.DEFAULT, "schema_evolution_history",
             ManagementFactory.getRuntimeMXBean().getName(), Duration.ofMillis(500), 10, Duration.ofMillis(100),
-            Duration.ofMinutes(15), Duration.ofSeconds(30));
+            Duration.ofMinutes(15), Duration.ofSeconds(30), ChangePolicy.ANY);
+
+    /** Settings with every change allowed ({@link ChangePolicy#ANY}). */
+    public EvolutionSettings(ViewNaming views, String historyTable, String instanceId, Duration ddlLockTimeout, int maxAttempts,
+                             Duration backoff, Duration migrationLockWait, Duration lockLease) {
+        this(views, historyTable, instanceId, ddlLockTimeout, maxAttempts, backoff, migrationLockWait, lockLease, ChangePolicy.ANY);
+    }
 
     public EvolutionSettings {
         java.util.Map<String, Object> given = new java.util.LinkedHashMap<>();
@@ -36,6 +44,7 @@ public record EvolutionSettings(ViewNaming views, String historyTable, String in
         given.put("backoff", backoff);
         given.put("migrationLockWait", migrationLockWait);
         given.put("lockLease", lockLease);
+        given.put("policy", policy);
         given.forEach((name, value) -> {
             if (value == null) {
                 throw new io.github.schemaevolution.api.SchemaEvolutionException(io.github.schemaevolution.api.ErrorCode.MODEL_INVALID,
@@ -51,30 +60,39 @@ public record EvolutionSettings(ViewNaming views, String historyTable, String in
     }
 
     public EvolutionSettings withViews(ViewNaming newViews) {
-        return new EvolutionSettings(newViews, historyTable, instanceId, ddlLockTimeout, maxAttempts, backoff, migrationLockWait, lockLease);
+        return new EvolutionSettings(newViews, historyTable, instanceId, ddlLockTimeout, maxAttempts, backoff, migrationLockWait, lockLease, policy);
     }
 
     public EvolutionSettings withInstanceId(String newInstanceId) {
-        return new EvolutionSettings(views, historyTable, newInstanceId, ddlLockTimeout, maxAttempts, backoff, migrationLockWait, lockLease);
+        return new EvolutionSettings(views, historyTable, newInstanceId, ddlLockTimeout, maxAttempts, backoff, migrationLockWait, lockLease, policy);
     }
 
     public EvolutionSettings withDdlLockTimeout(Duration timeout) {
-        return new EvolutionSettings(views, historyTable, instanceId, timeout, maxAttempts, backoff, migrationLockWait, lockLease);
+        return new EvolutionSettings(views, historyTable, instanceId, timeout, maxAttempts, backoff, migrationLockWait, lockLease, policy);
     }
 
     public EvolutionSettings withRetries(int attempts, Duration firstBackoff) {
-        return new EvolutionSettings(views, historyTable, instanceId, ddlLockTimeout, attempts, firstBackoff, migrationLockWait, lockLease);
+        return new EvolutionSettings(views, historyTable, instanceId, ddlLockTimeout, attempts, firstBackoff, migrationLockWait, lockLease, policy);
     }
 
     public EvolutionSettings withMigrationLockWait(Duration wait) {
-        return new EvolutionSettings(views, historyTable, instanceId, ddlLockTimeout, maxAttempts, backoff, wait, lockLease);
+        return new EvolutionSettings(views, historyTable, instanceId, ddlLockTimeout, maxAttempts, backoff, wait, lockLease, policy);
     }
 
     public EvolutionSettings withLockLease(Duration lease) {
-        return new EvolutionSettings(views, historyTable, instanceId, ddlLockTimeout, maxAttempts, backoff, migrationLockWait, lease);
+        return new EvolutionSettings(views, historyTable, instanceId, ddlLockTimeout, maxAttempts, backoff, migrationLockWait, lease, policy);
+    }
+
+    /**
+     * The policy every change of every table must meet, beside the policies of the tables' releases:
+     * {@link ChangePolicy#ADDITIVE} for a stage where nothing may be dropped, renamed or rewritten.
+     */
+    public EvolutionSettings withPolicy(ChangePolicy newPolicy) {
+        return new EvolutionSettings(views, historyTable, instanceId, ddlLockTimeout, maxAttempts, backoff, migrationLockWait, lockLease,
+                newPolicy);
     }
 
     public EvolutionSettings withHistoryTable(String table) {
-        return new EvolutionSettings(views, table, instanceId, ddlLockTimeout, maxAttempts, backoff, migrationLockWait, lockLease);
+        return new EvolutionSettings(views, table, instanceId, ddlLockTimeout, maxAttempts, backoff, migrationLockWait, lockLease, policy);
     }
 }

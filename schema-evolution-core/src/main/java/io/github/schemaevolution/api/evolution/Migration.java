@@ -127,6 +127,11 @@ public record Migration(String id, String schema, String table, List<Change> cha
             return change(new Change.RetireVersions(upToVersion));
         }
 
+        /** Publishes the version this migration makes as {@code release}, whose {@code policy} later changes must meet. */
+        public Builder publish(String release, ChangePolicy policy) {
+            return change(new Change.Publish(release, policy));
+        }
+
         public Builder refill(ColumnType family, int count) {
             return change(new Change.RefillPool(family, count));
         }

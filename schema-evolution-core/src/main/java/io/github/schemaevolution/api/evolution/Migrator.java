@@ -56,7 +56,7 @@ public final class Migrator {
         this.dialect = dialect;
         this.settings = settings;
         this.history = dialect.history(settings.historyTable());
-        this.planner = new Planner(dialect, settings.views());
+        this.planner = new Planner(dialect, settings.views(), settings.policy());
     }
 
     /**

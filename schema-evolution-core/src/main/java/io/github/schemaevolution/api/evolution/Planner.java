@@ -35,10 +35,48 @@ import java.util.regex.Pattern;
 public final class Planner {
     private final Dialect dialect;
     private final ViewNaming naming;
+    private final ChangePolicy policy;
 
     public Planner(Dialect dialect, ViewNaming naming) {
+        this(dialect, naming, ChangePolicy.ANY);
+    }
+
+    /** A planner that refuses what {@code policy} refuses, beside what each table's releases refuse. */
+    public Planner(Dialect dialect, ViewNaming naming, ChangePolicy policy) {
         this.dialect = dialect;
         this.naming = naming;
+        this.policy = policy;
+    }
+
+    /**
+     * Refuses a change that the deployment's policy or a release of the table forbids, before anything
+     * is planned: CHANGE_FORBIDDEN naming the release (or the settings) and the rule.
+     */
+    private void checkPolicies(Migration migration, SchemaVersion current) {
+        for (Change change : migration.changes()) {
+            policy.refusal(change).ifPresent(rule -> {
+                throw forbidden(current, change, "the change policy " + policy.label() + " of these settings", rule);
+            });
+            for (Release release : current.releases()) {
+                release.policy().refusal(change).ifPresent(rule -> {
+                    throw forbidden(current, change, describe(release), rule);
+                });
+                if (change instanceof Change.RetireVersions retire && release.policy() == ChangePolicy.ADDITIVE
+                        && retire.upTo() >= release.version()) {
+                    throw forbidden(current, change, describe(release), "keep-release-version: its readers read version "
+                            + release.version() + "; retire only older versions");
+                }
+            }
+        }
+    }
+
+    private static String describe(Release release) {
+        return "release " + release.name() + " (version " + release.version() + ", policy " + release.policy().label() + ")";
+    }
+
+    private static SchemaEvolutionException forbidden(SchemaVersion current, Change change, String by, String rule) {
+        return new SchemaEvolutionException(ErrorCode.CHANGE_FORBIDDEN, current.display(), null, by + " forbids '"
+                + change.describe() + "': rule " + rule, null);
     }
 
     /**
@@ -48,6 +86,7 @@ public final class Planner {
      */
     public Plan plan(Migration migration, SchemaVersion current, List<SchemaVersion> history, Table live,
               Map<String, String> protectedColumns) {
+        checkPolicies(migration, current);
         Work work = new Work(current, live, protectedColumns, history);
         for (Change change : migration.changes()) {
             if (change instanceof Change.AddColumn add) {
@@ -68,9 +107,11 @@ public final class Planner {
                 work.absorb(absorb);
             } else if (change instanceof Change.RetypeColumn retype) {
                 work.retype(retype);
+            } else if (change instanceof Change.Publish publish) {
+                work.publish(publish);
             }
         }
-        SchemaVersion next = current.next(work.columns, work.slots, work.finalViews);
+        SchemaVersion next = current.next(work.columns, work.slots, work.finalViews, work.releases);
         // the versions whose views live on: a retirement in this migration ends some
         List<SchemaVersion> liveVersions = history.stream().filter(v -> v.version() > work.retiredUpTo).toList();
         List<DdlStatement> statements = new ArrayList<>();
@@ -202,6 +243,7 @@ public final class Planner {
         private boolean retyped;
         private int retiredUpTo;
         private boolean finalViews;
+        private final List<Release> releases;
 
         Work(SchemaVersion current, Table live, Map<String, String> protectedColumns, List<SchemaVersion> history) {
             this.current = current;
@@ -211,6 +253,25 @@ public final class Planner {
             this.columns = new ArrayList<>(current.columns());
             this.slots = new ArrayList<>(current.slots());
             this.finalViews = current.finalViews();
+            this.releases = new ArrayList<>(current.releases());
+        }
+
+        /** The version this migration makes, published: no DDL but its view. */
+        void publish(Change.Publish publish) {
+            if (releases.stream().anyMatch(release -> release.name().equals(publish.release()))) {
+                throw new SchemaEvolutionException(ErrorCode.CHANGE_FORBIDDEN, current.display(), null, "release "
+                        + publish.release() + " is published already", null);
+            }
+            current.retypes().stream().filter(retype -> retype.phase() == SchemaVersion.Retype.Phase.BACKFILL).findFirst()
+                    .ifPresent(retype -> {
+                        throw new SchemaEvolutionException(ErrorCode.CHANGE_FORBIDDEN, current.display(), retype.column(),
+                                "the retype of " + retype.column() + " waits for its backfill: finish it before publishing "
+                                + publish.release() + ", which is not written again", null);
+                    });
+            releases.add(new Release(publish.release(), current.version() + 1, publish.policy()));
+            notes.add("publishes version " + (current.version() + 1) + " as release " + publish.release() + ", policy "
+                    + publish.policy().label() + (publish.policy() == ChangePolicy.ADDITIVE ? ": from now on only changes"
+                    + " that keep query results are accepted" : ""));
         }
 
         /** Checked on the live table: only an engine that collapses rows has something for FINAL to do. */

@@ -20,13 +20,20 @@ import java.util.Optional;
  * the table's views read it with {@code FINAL} (a collapsing ClickHouse engine), see {@link Change.FinalViews}.
  */
 public record SchemaVersion(String schema, String table, int version, String sparePrefix,
-                            List<MappedColumn> columns, List<Slot> slots, boolean finalViews) {
+                            List<MappedColumn> columns, List<Slot> slots, boolean finalViews, List<Release> releases) {
 
     public SchemaVersion {
         Objects.requireNonNull(table, "table");
         Objects.requireNonNull(sparePrefix, "sparePrefix");
         columns = List.copyOf(columns);
         slots = List.copyOf(slots);
+        releases = List.copyOf(releases);
+    }
+
+    /** A version of a table that no release froze. */
+    public SchemaVersion(String schema, String table, int version, String sparePrefix, List<MappedColumn> columns,
+            List<Slot> slots, boolean finalViews) {
+        this(schema, table, version, sparePrefix, columns, slots, finalViews, List.of());
     }
 
     /** A version whose views read the table as it is ({@code finalViews} false). */
@@ -94,13 +101,13 @@ public record SchemaVersion(String schema, String table, int version, String spa
     /** This version with its {@link #clearingSlots()} free. */
     SchemaVersion cleared() {
         return new SchemaVersion(schema, table, version, sparePrefix, columns,
-                slots.stream().map(s -> s.use() == Slot.Use.CLEARING ? s.cleared() : s).toList(), finalViews);
+                slots.stream().map(s -> s.use() == Slot.Use.CLEARING ? s.cleared() : s).toList(), finalViews, releases);
     }
 
     /** This version with {@code changed} in place of the slot of its id. */
     SchemaVersion withSlot(Slot changed) {
         return new SchemaVersion(schema, table, version, sparePrefix, columns,
-                slots.stream().map(s -> s.id().equals(changed.id()) ? changed : s).toList(), finalViews);
+                slots.stream().map(s -> s.id().equals(changed.id()) ? changed : s).toList(), finalViews, releases);
     }
 
     /** A retype in progress, by the column's name at this version. */
@@ -180,7 +187,12 @@ public record SchemaVersion(String schema, String table, int version, String spa
         return schema == null ? table : schema + "." + table;
     }
 
-    SchemaVersion next(List<MappedColumn> newColumns, List<Slot> newSlots, boolean newFinalViews) {
-        return new SchemaVersion(schema, table, version + 1, sparePrefix, newColumns, newSlots, newFinalViews);
+    SchemaVersion next(List<MappedColumn> newColumns, List<Slot> newSlots, boolean newFinalViews, List<Release> newReleases) {
+        return new SchemaVersion(schema, table, version + 1, sparePrefix, newColumns, newSlots, newFinalViews, newReleases);
+    }
+
+    /** The release of this name, if the table published one. */
+    public Optional<Release> release(String name) {
+        return releases.stream().filter(release -> release.name().equals(name)).findFirst();
     }
 }

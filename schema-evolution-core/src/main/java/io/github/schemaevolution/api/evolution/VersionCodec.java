@@ -52,6 +52,10 @@ final class VersionCodec {
         if (version.finalViews()) {
             text.append("views final\n");
         }
+        for (Release release : version.releases()) {
+            text.append("release ").append(release.name()).append(' ').append(release.version()).append(' ')
+                    .append(release.policy().label()).append('\n');
+        }
         for (Slot slot : version.slots()) {
             if (slot.defaultValue() != null) {
                 text.append("default ").append(slot.id()).append(' ').append(slot.nullsReadAsDefault() ? "reads-null-as-default" : "-")
@@ -169,6 +173,7 @@ final class VersionCodec {
         List<MappedColumn> columns = new ArrayList<>();
         List<Slot> slots = new ArrayList<>();
         boolean finalViews = false;
+        List<Release> releases = new ArrayList<>();
         for (int i = 2; i < lines.length; i++) {
             String line = lines[i];
             if (line.startsWith("column ")) {
@@ -193,6 +198,12 @@ final class VersionCodec {
                 slots.set(slots.indexOf(slot), slot.withBackfill(new Backfill(f[2], DefaultToken.unescape(f[4]), f[3].equals("done"))));
             } else if (line.equals("views final")) {
                 finalViews = true;
+            } else if (line.startsWith("release ")) {
+                String[] f = line.split(" ");
+                if (f.length != 4) {
+                    throw corrupt("bad release line: " + line);
+                }
+                releases.add(new Release(f[1], Integer.parseInt(f[2]), ChangePolicy.of(f[3])));
             } else if (line.startsWith("default ")) {
                 String[] f = line.split(" ", 4);
                 Slot slot = slots.stream().filter(s -> s.id().equals(f[1])).findFirst().orElseThrow(() -> corrupt("default of no slot: " + line));
@@ -203,7 +214,7 @@ final class VersionCodec {
             }
         }
         return new SchemaVersion(table[1].equals(NO_SCHEMA) ? null : table[1], table[2], Integer.parseInt(table[3]),
-                table[4], columns, slots, finalViews);
+                table[4], columns, slots, finalViews, releases);
     }
 
     /** A type as written, parsed once per history read: a wide table repeats a few types. */

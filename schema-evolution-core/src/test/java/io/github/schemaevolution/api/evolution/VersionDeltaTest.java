@@ -62,6 +62,19 @@ class VersionDeltaTest {
     }
 
     @Test
+    void aPublishedReleaseIsStoredAsOneLineAndCarriedOn() {
+        SchemaVersion first = wide(200, 4);
+        SchemaVersion second = withAdd(first, 1, "a");
+        SchemaVersion published = new SchemaVersion(second.schema(), second.table(), 3, second.sparePrefix(),
+                second.columns(), second.slots(), false, List.of(new Release("DR1.b", 3, ChangePolicy.ADDITIVE)));
+
+        String delta = published.encode(second);
+        assertThat(delta.lines().filter(line -> line.contains("release"))).containsExactly("+ release DR1.b 3 additive");
+        assertThat(SchemaVersion.decode(delta, second)).isEqualTo(published);
+        assertThat(SchemaVersion.decode(published.encode())).isEqualTo(published);
+    }
+
+    @Test
     void aChangeIsReadOnlyAfterTheVersionItWasMadeFrom() {
         SchemaVersion first = wide(20, 4);
         SchemaVersion second = withAdd(first, 1, "a");

@@ -6,7 +6,9 @@ import io.github.schemaevolution.api.SchemaEvolutionException;
 import io.github.schemaevolution.api.evolution.ApplyResult;
 import io.github.schemaevolution.api.evolution.EvolutionSettings;
 import io.github.schemaevolution.api.evolution.HistoryEntry;
+import io.github.schemaevolution.api.evolution.ChangePolicy;
 import io.github.schemaevolution.api.evolution.Migration;
+import io.github.schemaevolution.api.evolution.Release;
 import io.github.schemaevolution.api.evolution.Plan;
 import io.github.schemaevolution.api.evolution.SchemaDiff;
 import io.github.schemaevolution.api.evolution.SchemaVersion;
@@ -30,6 +32,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -639,6 +642,70 @@ public abstract class EvolutionContract {
         assertThat(values("c_widen_v1", "reading")).extracting(v -> ((Number) v).doubleValue()).containsExactly(0.5, 1.5, 2.5);
         assertThat(columnType("c_widen_v1", "reading")).as("old readers keep the type they had").isEqualTo(narrowType);
         assertThat(evolution.verify(schema(), "c_widen").isEmpty()).isTrue();
+    }
+
+    /**
+     * A frozen data release: the version it publishes keeps its view and its results; only changes that
+     * keep every query's result are accepted after it, and each other one is refused at plan time, with
+     * its rule, before anything runs.
+     */
+    @Test
+    void aFrozenReleaseAcceptsOnlyChangesThatKeepQueryResultsAndRefusesTheRestBeforeAnythingRuns() throws SQLException {
+        SchemaEvolution evolution = evolution();
+        evolution.create(model("c_release"));
+        insertRows("c_release", 3);
+        evolution.apply(migration("add-speed", "c_release").add("speed", nullable(FLOAT64)).build());
+        ApplyResult published = evolution.publish(schema(), "c_release", "DR1", ChangePolicy.ADDITIVE);
+        assertThat(published.version().version()).isEqualTo(3);
+        assertThat(evolution.releases(schema(), "c_release")).containsExactly(new Release("DR1", 3, ChangePolicy.ADDITIVE));
+        List<String> release = List.of("release DR1 (version 3, policy additive) forbids");
+        int entries = evolution.history(schema(), "c_release").size();
+        int physical = physicalColumns("c_release");
+        String toText = dialect().name().equals("clickhouse") ? "toString({old})" : "{old}::text";
+
+        Map<String, Migration> forbidden = new java.util.LinkedHashMap<>();
+        forbidden.put("no-drop", migration("r-drop", "c_release").drop("speed").build());
+        forbidden.put("no-rename", migration("r-rename", "c_release").rename("speed", "velocity").build());
+        forbidden.put("no-retype", migration("r-retype", "c_release").retype("reading", STRING.orNullable(), toText).build());
+        forbidden.put("no-view-change", migration("r-final", "c_release").finalViews(true).build());
+        forbidden.put("keep-release-version", migration("r-retire", "c_release").retire(3).build());
+        forbidden.put("is published already", migration("r-again", "c_release").publish("DR1", ChangePolicy.ANY).build());
+        forbidden.forEach((rule, refused) -> {
+            assertThatThrownBy(() -> evolution.plan(refused)).isInstanceOfSatisfying(SchemaEvolutionException.class, e -> {
+                assertThat(e.code()).as(e.getMessage()).isEqualTo(ErrorCode.CHANGE_FORBIDDEN);
+                assertThat(e.getMessage()).contains(rule);
+            });
+            refused(() -> evolution.apply(refused), ErrorCode.CHANGE_FORBIDDEN);
+        });
+        assertThatThrownBy(() -> evolution.backfill(schema(), "c_release", "speed", keyRanges("c_release", 10)))
+                .isInstanceOfSatisfying(SchemaEvolutionException.class, e -> assertThat(e.getMessage()).contains(release.get(0), "no-update"));
+        assertThatThrownBy(() -> evolution.apply(forbidden.get("no-drop"))).hasMessageContaining(release.get(0));
+        assertThat(evolution.history(schema(), "c_release")).as("nothing recorded").hasSize(entries);
+        assertThat(physicalColumns("c_release")).isEqualTo(physical);
+        assertThat(viewColumns("c_release_v3")).containsExactly("id", "name", "reading", "cc", "speed");
+
+        // what keeps every result: a new column, a lossless widening, more spares, retiring what is older than the release
+        evolution.apply(migration("a-add", "c_release").add("depth", nullable(FLOAT64)).build());
+        evolution.apply(migration("a-widen", "c_release").widen("reading", FLOAT64).build());
+        evolution.apply(migration("a-refill", "c_release").refill(INT32, 1).build());
+        SchemaVersion now = evolution.retire(schema(), "c_release", 2).version();
+        assertThat(now.releases()).as("the release is carried by every later version").containsExactly(
+                new Release("DR1", 3, ChangePolicy.ADDITIVE));
+        assertThat(viewExists("c_release_v2")).isFalse();
+        assertThat(viewColumns("c_release_v3")).containsExactly("id", "name", "reading", "cc", "speed");
+        assertThat(values("c_release_v3", "reading")).extracting(v -> ((Number) v).doubleValue()).containsExactly(0.5, 1.5, 2.5);
+        assertThat(evolution.verify(schema(), "c_release").isEmpty()).isTrue();
+
+        // the same rules for a whole deployment, on a table never published
+        SchemaEvolution additive = SchemaEvolution.connect(dataSource(), evolution.dialect(),
+                evolution.settings().withPolicy(ChangePolicy.ADDITIVE));
+        additive.create(model("c_stage"));
+        additive.apply(migration("s-add", "c_stage").add("speed", nullable(FLOAT64)).build());
+        assertThatThrownBy(() -> additive.apply(migration("s-drop", "c_stage").drop("speed").build()))
+                .isInstanceOfSatisfying(SchemaEvolutionException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CHANGE_FORBIDDEN))
+                .hasMessageContaining("the change policy additive of these settings forbids 'drop speed': rule no-drop");
+        assertThat(evolution.apply(migration("s-drop", "c_stage").drop("speed").build()).version().version())
+                .as("other settings, other policy").isEqualTo(3);
     }
 
     @Test
