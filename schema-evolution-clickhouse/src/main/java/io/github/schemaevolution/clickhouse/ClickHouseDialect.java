@@ -353,6 +353,29 @@ public final class ClickHouseDialect implements Dialect {
      */
     private static final Set<Integer> TRANSIENT_CODES = Set.of(159, 160, 164, 202, 209, 210, 241, 252, 319, 425, 999);
 
+    /**
+     * One scan: {@code count()} and the wrapping sum of {@code sipHash64} of each row's column hashes per
+     * chunk, the chunk being {@code _partition_id}, the floor of an integer key over the range width,
+     * or {@code all}.
+     */
+    @Override
+    public String checksumQuery(String schema, String table, List<String> columns,
+                                io.github.schemaevolution.api.chunk.Checksums.Chunking chunking) {
+        // a hash of NULL is NULL: each column's hash, NULL as 0, then the row's hash of those
+        List<String> quoted = columns.stream().map(column -> "ifNull(sipHash64(" + IDENTIFIERS.quote(IdentifierRules.Kind.COLUMN,
+                table, column) + "), 0)").toList();
+        String chunk = "'all'";
+        if (chunking instanceof io.github.schemaevolution.api.chunk.Checksums.Partitions) {
+            chunk = "_partition_id";
+        } else if (chunking instanceof io.github.schemaevolution.api.chunk.Checksums.KeyRanges ranges) {
+            String key = IDENTIFIERS.quote(IdentifierRules.Kind.COLUMN, table, ranges.key());
+            chunk = "toString(if(" + key + " < 0, intDiv(" + key + " + 1, " + ranges.width() + ") - 1, intDiv(" + key + ", "
+                    + ranges.width() + ")))";
+        }
+        return "SELECT " + chunk + " AS chunk, count(), toString(sum(sipHash64(" + String.join(", ", quoted) + "))) FROM "
+                + IDENTIFIERS.qualified(schema, table) + " GROUP BY chunk ORDER BY chunk";
+    }
+
     @Override
     public boolean isTransient(java.sql.SQLException error) {
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {

@@ -214,6 +214,17 @@ public interface Dialect {
     }
 
     /** Whether a failed statement may succeed on retry (lock timeout, deadlock, serialization failure). */
+    /**
+     * The query of {@link io.github.schemaevolution.api.chunk.Checksums}: one row per chunk of
+     * {@code table} (its label as text, its row count, and the sum of a hash of each row over
+     * {@code columns} in that order, as text), all in one scan.
+     */
+    default String checksumQuery(String schema, String table, List<String> columns,
+                                 io.github.schemaevolution.api.chunk.Checksums.Chunking chunking) {
+        throw new io.github.schemaevolution.api.SchemaEvolutionException(
+                io.github.schemaevolution.api.ErrorCode.FEATURE_UNSUPPORTED, name() + " cannot compute checksums");
+    }
+
     default boolean isTransient(java.sql.SQLException error) {
         return false;
     }

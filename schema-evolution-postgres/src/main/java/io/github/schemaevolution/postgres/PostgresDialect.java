@@ -584,6 +584,28 @@ public final class PostgresDialect implements Dialect {
     }
 
     /** Lock timeouts, deadlocks and serialization failures: the transaction may succeed when run again. */
+    /**
+     * One scan: {@code count(*)} and the exact sum of {@code hashtextextended} of each row's text (its
+     * columns in the order given) per chunk, the chunk being the floor of an integer key over the range
+     * width, or {@code all}. Partitions are other tables in each copy, so they are not chunks here.
+     */
+    @Override
+    public String checksumQuery(String schema, String table, List<String> columns,
+                                io.github.schemaevolution.api.chunk.Checksums.Chunking chunking) {
+        List<String> quoted = columns.stream().map(column -> PostgresIdentifiers.column(table, column)).toList();
+        String chunk = "'all'";
+        if (chunking instanceof io.github.schemaevolution.api.chunk.Checksums.Partitions) {
+            throw new SchemaEvolutionException(ErrorCode.FEATURE_UNSUPPORTED, table, null, "postgresql partitions of two copies"
+                    + " are different tables: compare them by key ranges", null);
+        } else if (chunking instanceof io.github.schemaevolution.api.chunk.Checksums.KeyRanges ranges) {
+            String key = PostgresIdentifiers.column(table, ranges.key());
+            chunk = "(CASE WHEN " + key + " < 0 THEN (" + key + " + 1) / " + ranges.width() + " - 1 ELSE " + key + " / "
+                    + ranges.width() + " END)::text";
+        }
+        return "SELECT " + chunk + " AS chunk, count(*), sum(pg_catalog.hashtextextended(ROW(" + String.join(", ", quoted)
+                + ")::text, 0)::numeric)::text FROM " + PostgresIdentifiers.qualified(schema, table) + " GROUP BY 1 ORDER BY 1";
+    }
+
     @Override
     public boolean isTransient(SQLException error) {
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {

@@ -3,6 +3,7 @@ package io.github.schemaevolution.testkit.contract;
 import io.github.schemaevolution.api.ErrorCode;
 import io.github.schemaevolution.api.SchemaEvolution;
 import io.github.schemaevolution.api.SchemaEvolutionException;
+import io.github.schemaevolution.api.chunk.Checksums;
 import io.github.schemaevolution.api.evolution.ApplyResult;
 import io.github.schemaevolution.api.evolution.EvolutionSettings;
 import io.github.schemaevolution.api.evolution.HistoryEntry;
@@ -706,6 +707,41 @@ public abstract class EvolutionContract {
                 .hasMessageContaining("the change policy additive of these settings forbids 'drop speed': rule no-drop");
         assertThat(evolution.apply(migration("s-drop", "c_stage").drop("speed").build()).version().version())
                 .as("other settings, other policy").isEqualTo(3);
+    }
+
+    /** Two copies compared by checksums computed in the engine: the same rows in any order, one changed row named by its chunk, a column more. */
+    @Test
+    void checksumsNameTheChunkWhereOneRowDiffersAndTheColumnWhereTheSchemasDo() throws SQLException {
+        SchemaEvolution evolution = evolution();
+        evolution.create(model("c_sum_a"));
+        evolution.create(model("c_sum_b"));
+        insertRows("c_sum_a", 10);
+        insertRows("c_sum_b", 5, 10);
+        insertRows("c_sum_b", 0, 5);
+        Checksums.Chunking byFour = Checksums.Chunking.keyRanges("id", 4);
+
+        Checksums.Comparison same = Checksums.compare(dataSource(), dialect(), schema(), "c_sum_a", "c_sum_b", byFour);
+        assertThat(same.same()).as(same.toString()).isTrue();
+        assertThat(same.chunks()).isEqualTo(3);
+        assertThat(same.rowsA()).isEqualTo(10);
+        assertThat(Checksums.of(dataSource(), dialect(), schema(), "c_sum_a", byFour)).containsOnlyKeys("0", "1", "2");
+
+        setValue("c_sum_b", "reading", 6, 99.5);
+        Checksums.Comparison one = Checksums.compare(dataSource(), dialect(), schema(), "c_sum_a", "c_sum_b", byFour);
+        assertThat(one.same()).isFalse();
+        assertThat(one.differences()).singleElement().asString().isEqualTo("id [4, 8): 4 rows in each, with different values");
+        assertThat(Checksums.compare(dataSource(), dialect(), schema(), "c_sum_a", "c_sum_b", Checksums.Chunking.whole())
+                .differences()).singleElement().asString().isEqualTo("the whole table: 10 rows in each, with different values");
+        insertRows("c_sum_a", 10, 13);
+        assertThat(Checksums.compare(dataSource(), dialect(), schema(), "c_sum_a", "c_sum_b", byFour).differences())
+                .extracting(Object::toString)
+                .containsExactly("id [4, 8): 4 rows in each, with different values", "id [8, 12): 4 rows against 2",
+                        "id [12, 16): 1 rows against 0");
+
+        evolution.apply(migration("sum-refill", "c_sum_b").refill(INT32, 1).build());
+        Checksums.Comparison columns = Checksums.compare(dataSource(), dialect(), schema(), "c_sum_a", "c_sum_b", byFour);
+        assertThat(columns.schemaDifferences()).singleElement().asString().startsWith("column 9: none in c_sum_a, ");
+        assertThat(columns.toString()).contains("c_sum_a and c_sum_b differ: column 9");
     }
 
     @Test
