@@ -347,6 +347,11 @@ public final class ClickHouseDialect implements Dialect {
         return new ClickHouseHistory(IDENTIFIERS, historyTable);
     }
 
+    @Override
+    public io.github.schemaevolution.spi.GateStore gates(String table) {
+        return new ClickHouseGates(IDENTIFIERS, table);
+    }
+
     /**
      * ClickHouse errors a retry may cure: timeouts, too many queries or parts at once, network
      * trouble, a memory limit hit under concurrent load, an insert of unknown outcome, Keeper hiccups.
@@ -354,25 +359,34 @@ public final class ClickHouseDialect implements Dialect {
     private static final Set<Integer> TRANSIENT_CODES = Set.of(159, 160, 164, 202, 209, 210, 241, 252, 319, 425, 999);
 
     /**
-     * One scan: {@code count()} and the wrapping sum of {@code sipHash64} of each row's column hashes per
-     * chunk, the chunk being {@code _partition_id}, the floor of an integer key over the range width,
-     * or {@code all}.
+     * One scan: {@code count()} and the wrapping sum of {@code xxHash64} of each row's columns per chunk
+     * (a Nullable column as whether it is NULL and its value or the type's default, since a hash of
+     * NULL is NULL), the chunk being {@code _partition_id}, the floor of an integer key over the range
+     * width, or {@code all}; grouped by the number.
      */
     @Override
-    public String checksumQuery(String schema, String table, List<String> columns,
+    public String checksumQuery(String schema, String table, List<Column> columns,
                                 io.github.schemaevolution.api.chunk.Checksums.Chunking chunking) {
-        // a hash of NULL is NULL: each column's hash, NULL as 0, then the row's hash of those
-        List<String> quoted = columns.stream().map(column -> "ifNull(sipHash64(" + IDENTIFIERS.quote(IdentifierRules.Kind.COLUMN,
-                table, column) + "), 0)").toList();
-        String chunk = "'all'";
+        List<String> hashed = new java.util.ArrayList<>();
+        for (Column column : columns) {
+            String quoted = IDENTIFIERS.quote(IdentifierRules.Kind.COLUMN, table, column.name());
+            if (column.type().isNullable()) {
+                hashed.add("isNull(" + quoted + ")");
+                hashed.add("assumeNotNull(" + quoted + ")");
+            } else {
+                hashed.add(quoted);
+            }
+        }
+        String chunk = "0";
         if (chunking instanceof io.github.schemaevolution.api.chunk.Checksums.Partitions) {
             chunk = "_partition_id";
         } else if (chunking instanceof io.github.schemaevolution.api.chunk.Checksums.KeyRanges ranges) {
             String key = IDENTIFIERS.quote(IdentifierRules.Kind.COLUMN, table, ranges.key());
-            chunk = "toString(if(" + key + " < 0, intDiv(" + key + " + 1, " + ranges.width() + ") - 1, intDiv(" + key + ", "
-                    + ranges.width() + ")))";
+            // Int64 in both branches: an unsigned key would make the branches' common type a Variant
+            chunk = "if(" + key + " < 0, intDiv(toInt64(" + key + ") + 1, " + ranges.width() + ") - 1, intDiv(toInt64(" + key
+                    + "), " + ranges.width() + "))";
         }
-        return "SELECT " + chunk + " AS chunk, count(), toString(sum(sipHash64(" + String.join(", ", quoted) + "))) FROM "
+        return "SELECT " + chunk + " AS chunk, count(), toString(sum(xxHash64(" + String.join(", ", hashed) + "))) FROM "
                 + IDENTIFIERS.qualified(schema, table) + " GROUP BY chunk ORDER BY chunk";
     }
 

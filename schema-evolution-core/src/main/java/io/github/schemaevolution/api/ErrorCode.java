@@ -66,6 +66,11 @@ public enum ErrorCode {
     NOT_REGISTERED(false),
     /** A lock (migration lock, or a table lock under lock_timeout) was not obtained in time. */
     LOCK_TIMEOUT(true),
+    /**
+     * A user statement met a closed maintenance gate: it waited longer than the gate's queue timeout,
+     * or the queue was full; or a maintainer found the gate held by another one.
+     */
+    MAINTENANCE(true),
     /** The database reported an error or the connection was lost; see the cause. */
     DATABASE_ERROR(true);
 

@@ -219,10 +219,16 @@ public interface Dialect {
      * {@code table} (its label as text, its row count, and the sum of a hash of each row over
      * {@code columns} in that order, as text), all in one scan.
      */
-    default String checksumQuery(String schema, String table, List<String> columns,
+    default String checksumQuery(String schema, String table, List<Column> columns,
                                  io.github.schemaevolution.api.chunk.Checksums.Chunking chunking) {
         throw new io.github.schemaevolution.api.SchemaEvolutionException(
                 io.github.schemaevolution.api.ErrorCode.FEATURE_UNSUPPORTED, name() + " cannot compute checksums");
+    }
+
+    /** Where this engine keeps the state of maintenance gates: tables named after {@code table}, in the connection's schema. */
+    default GateStore gates(String table) {
+        throw new io.github.schemaevolution.api.SchemaEvolutionException(
+                io.github.schemaevolution.api.ErrorCode.FEATURE_UNSUPPORTED, name() + " has no maintenance gate");
     }
 
     default boolean isTransient(java.sql.SQLException error) {

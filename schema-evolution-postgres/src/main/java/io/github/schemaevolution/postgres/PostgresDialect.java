@@ -584,26 +584,51 @@ public final class PostgresDialect implements Dialect {
     }
 
     /** Lock timeouts, deadlocks and serialization failures: the transaction may succeed when run again. */
+    @Override
+    public io.github.schemaevolution.spi.GateStore gates(String table) {
+        return new PostgresGates(table);
+    }
+
+    /** The 64-bit hash functions of the types that have one taking the type itself. */
+    private static final Map<String, String> HASHES = Map.of("smallint", "hashint2extended", "integer", "hashint4extended",
+            "bigint", "hashint8extended", "real", "hashfloat4extended", "double precision", "hashfloat8extended",
+            "text", "hashtextextended", "numeric", "hash_numeric_extended", "uuid", "uuid_hash_extended",
+            "timestamp without time zone", "timestamp_hash_extended");
+
     /**
-     * One scan: {@code count(*)} and the exact sum of {@code hashtextextended} of each row's text (its
-     * columns in the order given) per chunk, the chunk being the floor of an integer key over the range
-     * width, or {@code all}. Partitions are other tables in each copy, so they are not chunks here.
+     * One scan: {@code count(*)} and the exact sum, per chunk, of each row's hash: the exclusive or of
+     * its columns' hashes, each by its type's 64-bit hash function (other types through
+     * {@code hash_record_extended}) seeded with the column's position, so that values moved between
+     * columns change it, and NULL as the position itself. The chunk is the floor of an integer key over
+     * the range width, or {@code all}. Partitions are other tables in each copy, so they are not chunks here.
      */
     @Override
-    public String checksumQuery(String schema, String table, List<String> columns,
+    public String checksumQuery(String schema, String table, List<Column> columns,
                                 io.github.schemaevolution.api.chunk.Checksums.Chunking chunking) {
-        List<String> quoted = columns.stream().map(column -> PostgresIdentifiers.column(table, column)).toList();
-        String chunk = "'all'";
+        List<String> hashes = new ArrayList<>();
+        for (int i = 0; i < columns.size(); i++) {
+            Column column = columns.get(i);
+            String quoted = PostgresIdentifiers.column(table, column.name());
+            String type = PostgresTypes.sql(column.type().withoutNullable(), table, column.name());
+            // a date and a boolean hash as the integers they hold: days since 2000, 0 or 1
+            String argument = type.equals("date") ? "(" + quoted + " - DATE '2000-01-01')" : type.equals("boolean")
+                    ? quoted + "::integer" : quoted;
+            String function = type.equals("date") || type.equals("boolean") ? "hashint4extended" : HASHES.get(type);
+            String hash = function == null ? "pg_catalog.hash_record_extended(ROW(" + quoted + "), " + (i + 1) + ")"
+                    : "pg_catalog." + function + "(" + argument + ", " + (i + 1) + ")";
+            hashes.add("coalesce(" + hash + ", " + (i + 1) + ")");
+        }
+        String chunk = "0";
         if (chunking instanceof io.github.schemaevolution.api.chunk.Checksums.Partitions) {
             throw new SchemaEvolutionException(ErrorCode.FEATURE_UNSUPPORTED, table, null, "postgresql partitions of two copies"
                     + " are different tables: compare them by key ranges", null);
         } else if (chunking instanceof io.github.schemaevolution.api.chunk.Checksums.KeyRanges ranges) {
             String key = PostgresIdentifiers.column(table, ranges.key());
-            chunk = "(CASE WHEN " + key + " < 0 THEN (" + key + " + 1) / " + ranges.width() + " - 1 ELSE " + key + " / "
-                    + ranges.width() + " END)::text";
+            chunk = "CASE WHEN " + key + " < 0 THEN (" + key + " + 1) / " + ranges.width() + " - 1 ELSE " + key + " / "
+                    + ranges.width() + " END";
         }
-        return "SELECT " + chunk + " AS chunk, count(*), sum(pg_catalog.hashtextextended(ROW(" + String.join(", ", quoted)
-                + ")::text, 0)::numeric)::text FROM " + PostgresIdentifiers.qualified(schema, table) + " GROUP BY 1 ORDER BY 1";
+        return "SELECT " + chunk + " AS chunk, count(*), sum(" + String.join(" # ", hashes) + ")::text FROM "
+                + PostgresIdentifiers.qualified(schema, table) + " GROUP BY 1 ORDER BY 1";
     }
 
     @Override

@@ -132,7 +132,7 @@ public final class Checksums {
     /** The checksums of every chunk of {@code table}, in chunk order, from one scan. */
     public static Map<String, ChunkChecksum> of(DataSource dataSource, Dialect dialect, String schema, String table, Chunking chunking) {
         try (Connection connection = dataSource.getConnection()) {
-            return of(connection, dialect, schema, table, columnNames(connection, dialect, schema, table), chunking);
+            return of(connection, dialect, schema, table, columns(connection, dialect, schema, table), chunking);
         } catch (SQLException e) {
             throw failed(table, e);
         }
@@ -151,12 +151,12 @@ public final class Checksums {
             if (!schemaDifferences.isEmpty()) {
                 return new Comparison(tableA, tableB, schemaDifferences, List.of(), 0, 0, 0);
             }
-            List<String> names = columnsA.stream().map(Column::name).toList();
             long start = System.nanoTime();
-            Map<String, ChunkChecksum> a = of(connection, dialect, schema, tableA, names, chunking);
-            Map<String, ChunkChecksum> b = of(connection, dialect, schema, tableB, names, chunking);
+            Map<String, ChunkChecksum> a = of(connection, dialect, schema, tableA, columnsA, chunking);
+            Map<String, ChunkChecksum> b = of(connection, dialect, schema, tableB, columnsA, chunking);
             List<Difference> differences = new ArrayList<>();
-            TreeSet<String> chunks = new TreeSet<>(a.keySet());
+            TreeSet<String> chunks = new TreeSet<>(Checksums::inOrder);
+            chunks.addAll(a.keySet());
             chunks.addAll(b.keySet());
             long rowsA = 0;
             long rowsB = 0;
@@ -175,6 +175,15 @@ public final class Checksums {
             return comparison;
         } catch (SQLException e) {
             throw failed(tableA + " and " + tableB, e);
+        }
+    }
+
+    /** Key range indexes in numeric order, partition ids as text. */
+    private static int inOrder(String a, String b) {
+        try {
+            return Long.compare(Long.parseLong(a), Long.parseLong(b));
+        } catch (NumberFormatException e) {
+            return a.compareTo(b);
         }
     }
 
@@ -198,16 +207,16 @@ public final class Checksums {
         return column == null ? "none" : column.name() + " " + column.type().sql();
     }
 
-    private static List<String> columnNames(Connection connection, Dialect dialect, String schema, String table) throws SQLException {
+    private static List<Column> columns(Connection connection, Dialect dialect, String schema, String table) throws SQLException {
         List<Column> columns = dialect.introspector().physicalColumns(connection, schema, table);
         if (columns.isEmpty()) {
             throw new SchemaEvolutionException(ErrorCode.TABLE_NOT_FOUND, table, null, "table " + table + " does not exist", null);
         }
-        return columns.stream().map(Column::name).toList();
+        return columns;
     }
 
     private static Map<String, ChunkChecksum> of(Connection connection, Dialect dialect, String schema, String table,
-                                                 List<String> columns, Chunking chunking) throws SQLException {
+                                                 List<Column> columns, Chunking chunking) throws SQLException {
         Map<String, ChunkChecksum> checksums = new LinkedHashMap<>();
         try (Statement statement = connection.createStatement();
              ResultSet row = statement.executeQuery(dialect.checksumQuery(schema, table, columns, chunking))) {

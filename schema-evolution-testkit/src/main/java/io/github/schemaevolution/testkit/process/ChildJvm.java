@@ -71,14 +71,19 @@ public final class ChildJvm {
      * @throws IllegalStateException when the child ends without printing the line
      */
     public int killWhenItPrints(String line) throws IOException, InterruptedException {
+        String read;
+        do {
+            read = output.readLine();
+        } while (read != null && !read.equals(line));
+        if (read == null) {
+            throw new IllegalStateException("the child ended (exit code " + process.waitFor() + ") before it printed " + line);
+        }
+        return kill();
+    }
+
+    /** Kills the child with SIGKILL now, wherever it is, and waits for it to end; returns 137. */
+    public int kill() throws IOException, InterruptedException {
         try (output) {
-            String read;
-            do {
-                read = output.readLine();
-            } while (read != null && !read.equals(line));
-            if (read == null) {
-                throw new IllegalStateException("the child ended (exit code " + process.waitFor() + ") before it printed " + line);
-            }
             process.destroyForcibly();
         }
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
