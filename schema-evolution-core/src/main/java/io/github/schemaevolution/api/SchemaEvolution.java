@@ -147,6 +147,20 @@ public final class SchemaEvolution {
     }
 
     /**
+     * Applies {@code migration} as an exclusive change: {@code gate} is closed first (its lease
+     * {@code lease}, waiting at most {@code drain} for the instances to drain), so that user statements
+     * wait instead of queueing behind its locks, and opened again however the migration ends.
+     */
+    public ApplyResult applyExclusive(Migration migration, io.github.schemaevolution.api.gate.MaintenanceGate gate,
+                                      java.time.Duration lease, java.time.Duration drain) {
+        try (io.github.schemaevolution.api.gate.MaintenanceGate.Closure closed = gate.close(lease, drain)) {
+            LOG.info("applying {} to {} with maintenance gate {} closed (epoch {})", migration.id(), migration.table(),
+                    gate.name(), closed.epoch());
+            return apply(migration);
+        }
+    }
+
+    /**
      * Publishes the table's current schema as the release {@code release}: applied as the migration
      * {@code publish-<release>}, which makes a version (its view is the release's view) and records the
      * release and its policy in the history. Under {@link ChangePolicy#ADDITIVE} (a frozen data release)

@@ -6,6 +6,7 @@ import io.github.schemaevolution.api.chunk.Chunk;
 import io.github.schemaevolution.api.chunk.ChunkOperation;
 import io.github.schemaevolution.api.chunk.ChunkRunner;
 import io.github.schemaevolution.api.chunk.RunReport;
+import io.github.schemaevolution.api.gate.MaintenanceGate;
 import io.github.schemaevolution.api.model.ColumnDefault;
 import io.github.schemaevolution.spi.IdentifierRules.Kind;
 import org.slf4j.Logger;
@@ -82,9 +83,10 @@ public final class PostgresTableRewrite {
     private final long blocksPerChunk;
     private final Duration lockTimeout;
     private final int swapAttempts;
+    private final MaintenanceGate gate;
 
     private PostgresTableRewrite(String table, String column, String expression, String predicate, long blocksPerChunk,
-                                 Duration lockTimeout, int swapAttempts) {
+                                 Duration lockTimeout, int swapAttempts, MaintenanceGate gate) {
         this.table = PostgresIdentifiers.RULES.check(Kind.TABLE, null, table);
         this.column = PostgresIdentifiers.RULES.check(Kind.COLUMN, table, column);
         this.expression = new ColumnDefault.Expression(expression).sql();
@@ -96,6 +98,7 @@ public final class PostgresTableRewrite {
         this.blocksPerChunk = blocksPerChunk;
         this.lockTimeout = Objects.requireNonNull(lockTimeout, "lockTimeout");
         this.swapAttempts = swapAttempts;
+        this.gate = gate;
         names(table);
     }
 
@@ -104,25 +107,34 @@ public final class PostgresTableRewrite {
      * blocks (16 MB), waiting at most 2 s for each lock it takes, with 10 attempts at the swap.
      */
     public static PostgresTableRewrite of(String table, String column, String expression) {
-        return new PostgresTableRewrite(table, column, expression, null, 2_000, Duration.ofSeconds(2), 10);
+        return new PostgresTableRewrite(table, column, expression, null, 2_000, Duration.ofSeconds(2), 10, null);
     }
 
     /** Sets the column only in rows that match {@code condition}; the others keep their value. */
     public PostgresTableRewrite where(String condition) {
-        return new PostgresTableRewrite(table, column, expression, condition, blocksPerChunk, lockTimeout, swapAttempts);
+        return new PostgresTableRewrite(table, column, expression, condition, blocksPerChunk, lockTimeout, swapAttempts, gate);
     }
 
     public PostgresTableRewrite blocksPerChunk(long blocks) {
-        return new PostgresTableRewrite(table, column, expression, predicate, blocks, lockTimeout, swapAttempts);
+        return new PostgresTableRewrite(table, column, expression, predicate, blocks, lockTimeout, swapAttempts, gate);
     }
 
     /** The longest wait for each lock: the triggers' at the start, the swap's at the end (then the attempt is retried). */
     public PostgresTableRewrite lockTimeout(Duration timeout) {
-        return new PostgresTableRewrite(table, column, expression, predicate, blocksPerChunk, timeout, swapAttempts);
+        return new PostgresTableRewrite(table, column, expression, predicate, blocksPerChunk, timeout, swapAttempts, gate);
     }
 
     public PostgresTableRewrite swapAttempts(int attempts) {
-        return new PostgresTableRewrite(table, column, expression, predicate, blocksPerChunk, lockTimeout, attempts);
+        return new PostgresTableRewrite(table, column, expression, predicate, blocksPerChunk, lockTimeout, attempts, gate);
+    }
+
+    /**
+     * Closes {@code maintenance} around the swap: the application's gated user statements wait while
+     * it runs instead of holding the locks it needs, so it gets them at its first attempt.
+     */
+    public PostgresTableRewrite withGate(MaintenanceGate maintenance) {
+        return new PostgresTableRewrite(table, column, expression, predicate, blocksPerChunk, lockTimeout, swapAttempts,
+                Objects.requireNonNull(maintenance, "maintenance"));
     }
 
     /** How a rewrite ended. */
@@ -183,7 +195,15 @@ public final class PostgresTableRewrite {
             long replayed = catchUp(connection, target, names);
             finish(connection, target, names);
             replayed += catchUp(connection, target, names);
-            return swap(connection, target, names, runId, copy, replayed);
+            if (gate == null) {
+                return swap(connection, target, names, runId, copy, replayed);
+            }
+            try (MaintenanceGate.Closure closed = gate.close(lockTimeout.multipliedBy(swapAttempts).plusSeconds(30),
+                    lockTimeout.multipliedBy(swapAttempts))) {
+                LOG.info("rewrite {} of {}: maintenance gate {} closed for the swap (epoch {})", runId, table, gate.name(),
+                        closed.epoch());
+                return swap(connection, target, names, runId, copy, replayed);
+            }
         } catch (SQLException e) {
             throw new SchemaEvolutionException(ErrorCode.DATABASE_ERROR, table, column,
                     "rewrite " + runId + " of " + table + " failed: " + e.getMessage(), e);

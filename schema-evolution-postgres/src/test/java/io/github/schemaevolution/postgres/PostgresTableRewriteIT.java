@@ -4,6 +4,8 @@ import io.github.schemaevolution.api.ErrorCode;
 import io.github.schemaevolution.api.SchemaEvolutionException;
 import io.github.schemaevolution.api.chunk.ChunkRunner;
 import io.github.schemaevolution.api.chunk.RunReport;
+import io.github.schemaevolution.api.gate.GatedDataSource;
+import io.github.schemaevolution.api.gate.MaintenanceGate;
 import io.github.schemaevolution.testkit.postgres.PostgresEndpoint;
 import io.github.schemaevolution.testkit.postgres.PostgresTest;
 import io.github.schemaevolution.testkit.process.ChildJvm;
@@ -151,6 +153,34 @@ class PostgresTableRewriteIT {
         assertThat(PostgresTableRewrite.dropReplaced(dataSource, "measurements")).isTrue();
         assertThat(PostgresTableRewrite.dropReplaced(dataSource, "measurements")).isFalse();
         assertThat(number("SELECT count(*) FROM recent")).isEqualTo(number("SELECT count(*) FROM measurements WHERE id > 100"));
+    }
+
+    @Test
+    void aRewriteWithAGateClosesItForTheSwapOnly() throws SQLException {
+        MaintenanceGate gate = MaintenanceGate.of(dataSource, "rewrites").withPoll(Duration.ofMillis(50));
+        long before = gate.state().epoch();
+        try (GatedDataSource users = gate.gated(dataSource, Duration.ofSeconds(5), 8)) {
+            List<String> duringTheCopy = new ArrayList<>();
+            PostgresTableRewrite.Report report = rewrite().withGate(gate).run(dataSource, runner().listener(progress -> {
+                if (progress.chunksDone() == 2) {
+                    duringTheCopy.add(query(users, "SELECT count(*) FROM measurements"));
+                }
+            }).build(), "gated");
+            assertThat(report.swapped()).isTrue();
+            assertThat(duringTheCopy).as("user queries run during the copy").containsExactly(String.valueOf(ROWS));
+            assertThat(gate.state().epoch()).as("closed once, for the swap").isEqualTo(before + 1);
+            assertThat(gate.state().closed()).isFalse();
+            assertThat(query(users, "SELECT count(*) FROM measurements WHERE y = x * 2 + 1")).isEqualTo(String.valueOf(ROWS));
+        }
+    }
+
+    private static String query(DataSource through, String sql) {
+        try (Connection connection = through.getConnection(); ResultSet row = connection.createStatement().executeQuery(sql)) {
+            row.next();
+            return row.getString(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
     }
 
     @Test

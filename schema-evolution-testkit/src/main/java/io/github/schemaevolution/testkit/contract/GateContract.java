@@ -1,6 +1,14 @@
 package io.github.schemaevolution.testkit.contract;
 
 import io.github.schemaevolution.api.ErrorCode;
+import io.github.schemaevolution.api.SchemaEvolution;
+import io.github.schemaevolution.api.evolution.ApplyResult;
+import io.github.schemaevolution.api.evolution.Migration;
+import io.github.schemaevolution.api.model.ClickHouseOptions;
+import io.github.schemaevolution.api.model.ColumnType;
+import io.github.schemaevolution.api.model.PostgresOptions;
+import io.github.schemaevolution.api.model.ReservePolicy;
+import io.github.schemaevolution.api.model.Table;
 import io.github.schemaevolution.api.SchemaEvolutionException;
 import io.github.schemaevolution.api.gate.GatedDataSource;
 import io.github.schemaevolution.api.gate.MaintenanceGate;
@@ -153,6 +161,27 @@ public abstract class GateContract {
             assertThat(answeredAt).as("answered once the lease had ended").isGreaterThanOrEqualTo(closedAt + 2_000);
         }
         assertThat(gate("killed").state().closed()).isFalse();
+    }
+
+    @Test
+    void anExclusiveMigrationHoldsTheGateWhileItRunsAndOpensItAfterwardsEvenWhenItFails() {
+        SchemaEvolution evolution = SchemaEvolution.connect(dataSource());
+        evolution.create(Table.builder("g_exclusive").column("id", ColumnType.INT64)
+                .reserve(ReservePolicy.builder().spares(ColumnType.FLOAT64, 1).build())
+                .clickHouse(ClickHouseOptions.builder().orderBy("id").build()).postgres(PostgresOptions.primaryKey("id")).build());
+        MaintenanceGate gate = gate("exclusive");
+        long before = gate.state().epoch();
+
+        ApplyResult added = evolution.applyExclusive(Migration.builder("x-add", "g_exclusive").add("speed",
+                ColumnType.FLOAT64.orNullable()).build(), gate, Duration.ofSeconds(30), Duration.ofSeconds(10));
+        assertThat(added.outcome()).isEqualTo(ApplyResult.Outcome.APPLIED);
+        assertThat(gate.state().epoch()).as("closed once for it").isEqualTo(before + 1);
+        assertThat(gate.state().closed()).isFalse();
+
+        assertThatThrownBy(() -> evolution.applyExclusive(Migration.builder("x-drop", "g_exclusive").drop("nothing").build(),
+                gate, Duration.ofSeconds(30), Duration.ofSeconds(10))).isInstanceOf(SchemaEvolutionException.class);
+        assertThat(gate.state().epoch()).isEqualTo(before + 2);
+        assertThat(gate.state().closed()).as("open again after a refused migration").isFalse();
     }
 
     private List<Future<?>> submit(ExecutorService users, GatedDataSource gated, ConcurrentLinkedQueue<String> seen,
