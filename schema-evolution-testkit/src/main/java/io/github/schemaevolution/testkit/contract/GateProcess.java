@@ -16,8 +16,9 @@ import java.time.Duration;
 /**
  * Another application instance of {@link GateContract}, run by a dialect module's main class in a
  * child JVM. Arguments after the data source's: {@code maintainer <gate> <lease ms> <now sql>}
- * closes the gate, prints {@code closed <epoch> <database time, ms>} and waits for ever, to be killed
- * with SIGKILL; {@code user <gate> <query>} wraps the data source with the gate, prints
+ * reads the database's time, closes the gate, prints {@code closed <epoch> <that time, ms>} (the
+ * lease, written after it and only ever renewed later, ends at least {@code <lease ms>} after it) and
+ * waits for ever, to be killed with SIGKILL; {@code user <gate> <query>} wraps the data source with the gate, prints
  * {@code started closed=<what it read>}, runs the query through the gate and prints
  * {@code answered <first column>} or {@code refused <code>}.
  */
@@ -28,8 +29,9 @@ public final class GateProcess {
     public static void run(DataSource dataSource, String[] args) throws Exception {
         MaintenanceGate gate = MaintenanceGate.of(dataSource, args[1]).withPoll(Duration.ofMillis(50));
         if (args[0].equals("maintainer")) {
+            String beforeClose = first(dataSource, args[3]);
             MaintenanceGate.Closure closure = gate.close(Duration.ofMillis(Long.parseLong(args[2])), Duration.ofSeconds(5));
-            System.out.println("closed " + closure.epoch() + " " + first(dataSource, args[3]));
+            System.out.println("closed " + closure.epoch() + " " + beforeClose);
             System.out.flush();
             new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
             System.exit(0);
