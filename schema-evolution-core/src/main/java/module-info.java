@@ -12,6 +12,7 @@ module io.github.schemaevolution.core {
 
     exports io.github.schemaevolution.api;
     exports io.github.schemaevolution.api.chunk;
+    exports io.github.schemaevolution.api.copies;
     exports io.github.schemaevolution.api.evolution;
     exports io.github.schemaevolution.api.gate;
     exports io.github.schemaevolution.api.model;

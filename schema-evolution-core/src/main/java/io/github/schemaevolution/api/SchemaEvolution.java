@@ -86,6 +86,11 @@ public final class SchemaEvolution {
         return dialect;
     }
 
+    /** The data source every call of this instance takes its connections from. */
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
     public EvolutionSettings settings() {
         return settings;
     }
@@ -182,6 +187,24 @@ public final class SchemaEvolution {
     /** The version the table is at, if it is registered. */
     public Optional<SchemaVersion> currentVersion(String schema, String table) {
         return migrator.current(schema, table);
+    }
+
+    /**
+     * The versions of the table that readers and writers may still use: applied, and not retired. Oldest
+     * first, the current version last; empty when the table is not registered.
+     */
+    public List<SchemaVersion> liveVersions(String schema, String table) {
+        return migrator.live(schema, table);
+    }
+
+    /**
+     * Runs {@code work} under the migration lock of {@code name} (a table, or any name changes are
+     * serialised by), in one transaction on engines with transactional DDL, tried again on a transient
+     * failure: {@code work} must be safe to run again. What the library's own changes use; for
+     * extensions that change several objects as one step.
+     */
+    public <T> T underLock(String schema, String name, Migrator.Work<T> work) {
+        return migrator.locked(schema, name, work);
     }
 
     /** The table's schema history, oldest first. */

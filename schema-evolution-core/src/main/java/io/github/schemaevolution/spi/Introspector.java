@@ -32,6 +32,14 @@ public interface Introspector {
     }
 
     /**
+     * The columns of a table or a view, as {@link #physicalColumns} reads a table's: what a comparison of
+     * two relations (checksums, the views of two copies) reads. Empty when neither exists.
+     */
+    default List<Column> relationColumns(Connection connection, String schema, String relation) throws SQLException {
+        return physicalColumns(connection, schema, relation);
+    }
+
+    /**
      * Physical columns the engine forbids to drop, rename or retype, each with the reason: key
      * columns, columns read by materialized views, columns in indexes or constraints.
      */

@@ -30,6 +30,9 @@ final class PostgresIntrospector implements Introspector {
             + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
             + " WHERE n.nspname = COALESCE(?, current_schema()) AND c.relname = ? AND c.relkind IN ('r', 'p'))";
 
+    /** {@link #TABLE}, for a view or materialized view as well. */
+    private static final String RELATION = TABLE.replace("IN ('r', 'p')", "IN ('r', 'p', 'v', 'm')");
+
     /** Its columns, as the second branch of {@link #SNAPSHOT} reads them. */
     private static final String COLUMNS = "SELECT 1 AS kind, NULL::text AS s, a.attnum::int AS ord, a.attname::text AS a,"
             + " pg_catalog.format_type(a.atttypid, a.atttypmod) AS b, a.attnotnull::text AS c,"
@@ -133,11 +136,20 @@ final class PostgresIntrospector implements Introspector {
     /** Every physical column in catalog order, spares included, with canonical types; no defaults, no comments. */
     @Override
     public List<Column> physicalColumns(Connection connection, String schema, String table) throws SQLException {
+        return columns(connection, schema, table, TABLE);
+    }
+
+    @Override
+    public List<Column> relationColumns(Connection connection, String schema, String relation) throws SQLException {
+        return columns(connection, schema, relation, RELATION);
+    }
+
+    private List<Column> columns(Connection connection, String schema, String table, String relation) throws SQLException {
         // the columns alone: what the check after a migration reads
         PostgresCatalog.Builder catalog = new PostgresCatalog.Builder(dialect, schema, table,
                 io.github.schemaevolution.api.model.ReservePolicy.DEFAULT_PREFIX, into -> {
                 });
-        try (PreparedStatement select = connection.prepareStatement(TABLE + " " + COLUMNS + " ORDER BY ord")) {
+        try (PreparedStatement select = connection.prepareStatement(relation + " " + COLUMNS + " ORDER BY ord")) {
             read(select, schema, table, catalog);
         }
         return catalog.build().physicalColumns();

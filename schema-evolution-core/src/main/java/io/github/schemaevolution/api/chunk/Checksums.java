@@ -145,8 +145,8 @@ public final class Checksums {
     public static Comparison compare(DataSource dataSource, Dialect dialect, String schema, String tableA, String tableB,
                                      Chunking chunking) {
         try (Connection connection = dataSource.getConnection()) {
-            List<Column> columnsA = dialect.introspector().physicalColumns(connection, schema, tableA);
-            List<Column> columnsB = dialect.introspector().physicalColumns(connection, schema, tableB);
+            List<Column> columnsA = dialect.introspector().relationColumns(connection, schema, tableA);
+            List<Column> columnsB = dialect.introspector().relationColumns(connection, schema, tableB);
             List<String> schemaDifferences = schemaDifferences(columnsA, columnsB, tableA, tableB);
             if (!schemaDifferences.isEmpty()) {
                 return new Comparison(tableA, tableB, schemaDifferences, List.of(), 0, 0, 0);
@@ -208,7 +208,7 @@ public final class Checksums {
     }
 
     private static List<Column> columns(Connection connection, Dialect dialect, String schema, String table) throws SQLException {
-        List<Column> columns = dialect.introspector().physicalColumns(connection, schema, table);
+        List<Column> columns = dialect.introspector().relationColumns(connection, schema, table);
         if (columns.isEmpty()) {
             throw new SchemaEvolutionException(ErrorCode.TABLE_NOT_FOUND, table, null, "table " + table + " does not exist", null);
         }

@@ -391,6 +391,11 @@ public final class Migrator {
         }
     }
 
+    /** The table's live versions (applied and not retired), oldest first; empty when it is not registered. */
+    public List<SchemaVersion> live(String schema, String table) {
+        return appliedStates(history(schema, table));
+    }
+
     public List<HistoryEntry> history(String schema, String table) {
         try (Connection connection = dataSource.getConnection()) {
             return history.entries(connection, schema, table);
@@ -645,8 +650,12 @@ public final class Migrator {
                 .map(HistoryEntry::state).toList();
     }
 
-    /** Runs {@code work} under the table's migration lock, in a transaction where the engine has them, with retries. */
-    private <T> T locked(String schema, String table, Work<T> work) {
+    /**
+     * Runs {@code work} under the migration lock of {@code table} (any name the library serialises changes
+     * by), in a transaction where the engine has them, tried again on transient errors (a lock timeout, a
+     * lost connection) up to the settings' attempts: the work must be safe to run again after a failure.
+     */
+    public <T> T locked(String schema, String table, Work<T> work) {
         boolean transactional = dialect.has(Capability.TRANSACTIONAL_DDL);
         Duration backoff = settings.backoff();
         for (int attempt = 1; ; attempt++) {
@@ -750,8 +759,9 @@ public final class Migrator {
                 what + ": " + e.getMessage() + " (SQL state " + e.getSQLState() + ")", e);
     }
 
+    /** Work done on one connection under a migration lock. */
     @FunctionalInterface
-    private interface Work<T> {
+    public interface Work<T> {
         T run(Connection connection) throws SQLException;
     }
 }
