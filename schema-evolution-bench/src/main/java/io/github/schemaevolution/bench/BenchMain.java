@@ -50,6 +50,27 @@ public final class BenchMain {
             }
         });
         printScaling(results);
+        printPercentiles(results);
+    }
+
+    /** For sampled times, the median, 95th percentile and maximum: what a goal on a tail is read from. */
+    private static void printPercentiles(Collection<RunResult> results) {
+        boolean header = false;
+        for (RunResult result : results) {
+            if (result.getParams().getMode() != org.openjdk.jmh.annotations.Mode.SampleTime) {
+                continue;
+            }
+            if (!header) {
+                System.out.println();
+                System.out.println("Percentiles of sampled times (" + result.getPrimaryResult().getScoreUnit() + "):");
+                header = true;
+            }
+            org.openjdk.jmh.util.Statistics statistics = result.getPrimaryResult().getStatistics();
+            String benchmark = result.getParams().getBenchmark();
+            System.out.printf("%-90s p50 %10.3f  p95 %10.3f  max %10.3f  (n=%d)%n", benchmark.substring(benchmark.lastIndexOf('.',
+                    benchmark.lastIndexOf('.') - 1) + 1) + paramsOf(result), statistics.getPercentile(50),
+                    statistics.getPercentile(95), statistics.getMax(), statistics.getN());
+        }
     }
 
     /**

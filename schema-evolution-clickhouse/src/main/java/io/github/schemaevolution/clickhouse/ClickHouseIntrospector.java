@@ -118,6 +118,32 @@ final class ClickHouseIntrospector implements Introspector {
         return columns;
     }
 
+    /** One read of {@code system.columns} for every relation. */
+    @Override
+    public Map<String, List<Column>> relationColumns(Connection connection, String schema, java.util.Collection<String> relations)
+            throws SQLException {
+        Map<String, List<Column>> columns = new java.util.LinkedHashMap<>();
+        if (relations.isEmpty()) {
+            return columns;
+        }
+        String placeholders = String.join(", ", java.util.Collections.nCopies(relations.size(), "?"));
+        try (PreparedStatement statement = connection.prepareStatement("SELECT table, name, type FROM system.columns WHERE"
+                + " database = " + DATABASE + " AND table IN (" + placeholders + ") ORDER BY table, position")) {
+            statement.setString(1, schema);
+            int index = 2;
+            for (String relation : relations) {
+                statement.setString(index++, relation);
+            }
+            try (ResultSet row = statement.executeQuery()) {
+                while (row.next()) {
+                    columns.computeIfAbsent(row.getString(1), name -> new ArrayList<>())
+                            .add(Column.of(row.getString(2), dialect.modelType(row.getString(3))));
+                }
+            }
+        }
+        return columns;
+    }
+
     /** Key, version, sign and index columns of the table, and the columns its materialized views read. */
     @Override
     public Map<String, String> protectedColumns(Connection connection, String schema, String table) throws SQLException {

@@ -40,6 +40,22 @@ public interface Introspector {
     }
 
     /**
+     * {@link #relationColumns(Connection, String, String)} of several relations, from as few looks at the
+     * catalog as the engine allows: those that exist, each with its columns.
+     */
+    default Map<String, List<Column>> relationColumns(Connection connection, String schema, java.util.Collection<String> relations)
+            throws SQLException {
+        Map<String, List<Column>> columns = new java.util.LinkedHashMap<>();
+        for (String relation : relations) {
+            List<Column> found = relationColumns(connection, schema, relation);
+            if (!found.isEmpty()) {
+                columns.put(relation, found);
+            }
+        }
+        return columns;
+    }
+
+    /**
      * Physical columns the engine forbids to drop, rename or retype, each with the reason: key
      * columns, columns read by materialized views, columns in indexes or constraints.
      */

@@ -35,6 +35,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -90,6 +91,8 @@ public final class TableCopies {
     private final IdentifierRules identifiers;
     private final ViewNaming naming;
     private final String recordTable;
+    /** The schemas whose record table was seen: it is looked for once, not on every swap. */
+    private final java.util.Set<String> recorded = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private TableCopies(SchemaEvolution evolution, String recordTable) {
         this.evolution = Objects.requireNonNull(evolution, "evolution");
@@ -150,12 +153,14 @@ public final class TableCopies {
             List<String> names = viewNames(state);
             names.forEach(name -> identifiers.check(Kind.VIEW, logical, name));
             Map<String, String> taken = dialect.introspector().relations(connection, schema, names);
+            Columns catalog = new Columns(connection, schema);
+            catalog.load(live.stream().map(version -> naming.viewName(copyA, version.version())).toList());
             if (!taken.isEmpty()) {
                 throw new SchemaEvolutionException(ErrorCode.NAME_TAKEN, logical, null, "the logical views " + taken.keySet()
                         + " would replace objects the library did not create (" + taken.values() + "); nothing was changed."
                         + " Rename or drop them, or choose another logical name", null);
             }
-            List<DdlStatement> views = viewStatements(connection, state, name -> true);
+            List<DdlStatement> views = viewStatements(catalog, state, name -> true);
             // recorded first: a declaration cut off before its views is finished by declaring again
             record(connection, state);
             run(connection, views);
@@ -317,8 +322,9 @@ public final class TableCopies {
         String servingView = naming.viewName(state.serving(), state.servingVersion(state.latestVersion()));
         String offlineView;
         try (Connection connection = dataSource.getConnection()) {
-            List<Column> wanted = columns(connection, schema, servingView);
-            offlineView = matching(connection, schema, state.offline(), wanted, state.latestVersion(),
+            Columns catalog = new Columns(connection, schema);
+            List<Column> wanted = catalog.of(servingView);
+            offlineView = matching(catalog, state.offline(), wanted, state.latestVersion(),
                     evolution.liveVersions(schema, state.offline()))
                     .map(version -> naming.viewName(state.offline(), version))
                     .orElse(naming.viewName(state.offline(), current(schema, state.offline()).version()));
@@ -354,16 +360,22 @@ public final class TableCopies {
         if (live.isEmpty()) {
             throw notRegistered(target);
         }
+        // every view the plan looks at, read in one go: the logical views and the target's
+        Columns catalog = new Columns(connection, state.schema());
+        List<String> names = new ArrayList<>(viewNames(state));
+        live.forEach(version -> names.add(naming.viewName(target, version.version())));
+        names.add(naming.viewName(state.logical(), state.latestVersion() + 1));
+        catalog.load(names);
         SortedMap<Integer, Integer> served = new TreeMap<>();
         List<String> missing = new ArrayList<>();
         for (int version : state.served().keySet()) {
             String view = naming.viewName(state.logical(), version);
-            List<Column> wanted = columns(connection, state.schema(), view);
+            List<Column> wanted = catalog.of(view);
             if (wanted.isEmpty()) {
                 throw new SchemaEvolutionException(ErrorCode.TABLE_NOT_FOUND, state.logical(), null, "the logical view "
                         + view + " is gone; declare the copies again to restore it. Nothing was changed", null);
             }
-            Optional<Integer> match = matching(connection, state.schema(), target, wanted, version, live);
+            Optional<Integer> match = matching(catalog, target, wanted, version, live);
             if (match.isPresent()) {
                 served.put(version, match.get());
             } else {
@@ -381,25 +393,21 @@ public final class TableCopies {
         }
         CopyState after = new CopyState(state.schema(), state.logical(), state.copyA(), state.copyB(), target,
                 state.epoch() + 1, served);
-        List<String> created = new ArrayList<>();
         for (int version : served.keySet()) {
-            if (!state.served().containsKey(version)) {
-                created.add(identifiers.check(Kind.VIEW, state.logical(), naming.viewName(state.logical(), version)));
+            String view = naming.viewName(state.logical(), version);
+            if (!state.served().containsKey(version) && !catalog.of(identifiers.check(Kind.VIEW, state.logical(), view)).isEmpty()) {
+                throw new SchemaEvolutionException(ErrorCode.NAME_TAKEN, state.logical(), null, "the new logical view " + view
+                        + " is taken by an object the library did not create; nothing was changed", null);
             }
         }
-        Map<String, String> taken = created.isEmpty() ? Map.of() : dialect.introspector().relations(connection, state.schema(), created);
-        if (!taken.isEmpty()) {
-            throw new SchemaEvolutionException(ErrorCode.NAME_TAKEN, state.logical(), null, "the new logical views "
-                    + taken.keySet() + " are taken by objects the library did not create; nothing was changed", null);
-        }
-        return new SwapPlan(state, after, viewStatements(connection, after, name -> true));
+        return new SwapPlan(state, after, viewStatements(catalog, after, name -> true));
     }
 
     /**
      * The live version of {@code copy} whose view has exactly {@code wanted}'s columns: {@code preferred}
      * when it matches, else the newest that does.
      */
-    private Optional<Integer> matching(Connection connection, String schema, String copy, List<Column> wanted, int preferred,
+    private Optional<Integer> matching(Columns catalog, String copy, List<Column> wanted, int preferred,
                                        List<SchemaVersion> live) throws SQLException {
         List<Integer> candidates = new ArrayList<>();
         live.stream().filter(v -> v.version() == preferred).forEach(v -> candidates.add(v.version()));
@@ -409,7 +417,7 @@ public final class TableCopies {
             }
         }
         for (int version : candidates) {
-            if (sameColumns(wanted, columns(connection, schema, naming.viewName(copy, version)))) {
+            if (sameColumns(wanted, catalog.of(naming.viewName(copy, version)))) {
                 return Optional.of(version);
             }
         }
@@ -421,12 +429,12 @@ public final class TableCopies {
      * first, then the latest view (dropped first where the engine cannot replace a view by one of
      * another shape), those named as {@code included} says.
      */
-    private List<DdlStatement> viewStatements(Connection connection, CopyState state, Predicate<String> included)
+    private List<DdlStatement> viewStatements(Columns catalog, CopyState state, Predicate<String> included)
             throws SQLException {
         List<DdlStatement> statements = new ArrayList<>();
         Map<Integer, List<Column>> sources = new LinkedHashMap<>();
         for (int version : state.served().keySet()) {
-            sources.put(version, columns(connection, state.schema(), naming.viewName(state.serving(), state.servingVersion(version))));
+            sources.put(version, catalog.of(naming.viewName(state.serving(), state.servingVersion(version))));
         }
         List<Integer> newestFirst = new ArrayList<>(state.served().keySet());
         java.util.Collections.reverse(newestFirst);
@@ -439,7 +447,7 @@ public final class TableCopies {
         Optional<String> latest = naming.latestName(state.logical()).filter(included);
         if (latest.isPresent()) {
             List<Column> columns = sources.get(state.latestVersion());
-            List<Column> shown = columns(connection, state.schema(), latest.get());
+            List<Column> shown = catalog.of(latest.get());
             if (!shown.isEmpty() && !dialect.has(Capability.VIEWS_REPLACE_ANY_SHAPE) && !isPrefix(shown, columns)) {
                 statements.add(dialect.dropView(state.schema(), latest.get()));
             }
@@ -466,7 +474,7 @@ public final class TableCopies {
         }
         LOG.warn("{}: the logical views {} are missing; making them again", state.logical(),
                 names.stream().filter(name -> !found.containsKey(name)).toList());
-        return viewStatements(connection, state, name -> !found.containsKey(name));
+        return viewStatements(new Columns(connection, state.schema()), state, name -> !found.containsKey(name));
     }
 
     private List<String> viewNames(CopyState state) {
@@ -513,8 +521,11 @@ public final class TableCopies {
 
     /** The latest state of {@code logical}; empty when it is not declared, or nothing is declared in {@code schema}. */
     private Optional<CopyState> read(Connection connection, String schema, String logical) throws SQLException {
-        if (dialect.introspector().relations(connection, schema, List.of(recordTable)).isEmpty()) {
-            return Optional.empty();
+        if (!recorded.contains(String.valueOf(schema))) {
+            if (dialect.introspector().relations(connection, schema, List.of(recordTable)).isEmpty()) {
+                return Optional.empty();
+            }
+            recorded.add(String.valueOf(schema));
         }
         return recorded(connection, schema, logical);
     }
@@ -547,8 +558,30 @@ public final class TableCopies {
         }
     }
 
-    private List<Column> columns(Connection connection, String schema, String relation) throws SQLException {
-        return dialect.introspector().relationColumns(connection, schema, relation);
+    /** The columns of relations, read from the catalog once per call, several at a time where the engine can. */
+    private final class Columns {
+        private final Connection connection;
+        private final String schema;
+        private final Map<String, List<Column>> known = new HashMap<>();
+
+        Columns(Connection connection, String schema) {
+            this.connection = connection;
+            this.schema = schema;
+        }
+
+        void load(List<String> names) throws SQLException {
+            List<String> unknown = names.stream().filter(name -> !known.containsKey(name)).distinct().toList();
+            if (!unknown.isEmpty()) {
+                Map<String, List<Column>> found = dialect.introspector().relationColumns(connection, schema, unknown);
+                unknown.forEach(name -> known.put(name, found.getOrDefault(name, List.of())));
+            }
+        }
+
+        /** The relation's columns; empty when it does not exist. */
+        List<Column> of(String name) throws SQLException {
+            load(List.of(name));
+            return known.get(name);
+        }
     }
 
     private List<SchemaVersion> registered(String schema, String copy) {
