@@ -1,5 +1,11 @@
 package io.github.schemaevolution.cli;
 
+import io.github.schemaevolution.api.ErrorCode;
+import io.github.schemaevolution.api.chunk.Checksums;
+import io.github.schemaevolution.api.copies.CopyState;
+import io.github.schemaevolution.api.copies.TableCopies;
+import io.github.schemaevolution.api.evolution.ChangePolicy;
+import io.github.schemaevolution.api.evolution.Release;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.github.schemaevolution.api.DriverDataSource;
@@ -47,7 +53,8 @@ import java.util.concurrent.Callable;
 @Command(name = "schema-evolution", mixinStandardHelpOptions = true, version = "schema-evolution 0.1.0-SNAPSHOT",
         description = "Evolve the schemas of large ClickHouse and PostgreSQL tables without downtime.",
         subcommands = {Main.Status.class, Main.PlanCommand.class, Main.Apply.class, Main.Verify.class, Main.History.class,
-                Main.Pool.class, Main.Retire.class, Main.Backfill.class},
+                Main.Pool.class, Main.Retire.class, Main.Backfill.class, Main.Publish.class, Main.Releases.class,
+                Main.Copies.class},
         exitCodeOnInvalidInput = Main.USAGE)
 public final class Main {
     static final int DRIFT = 2;
@@ -66,7 +73,7 @@ public final class Main {
     static int run(String... args) {
         CommandLine line = new CommandLine(new Main());
         // a wrong command line is 64 for every subcommand, never the 2 that means drift
-        line.getSubcommands().values().forEach(sub -> sub.getCommandSpec().exitCodeOnInvalidInput(USAGE));
+        line.getSubcommands().values().forEach(Main::usageExitCode);
         line.setExecutionExceptionHandler((error, command, parsed) -> {
             PrintWriter err = command.getErr();
             if (error instanceof SchemaEvolutionException coded) {
@@ -77,6 +84,11 @@ public final class Main {
             return 1;
         });
         return line.execute(args);
+    }
+
+    private static void usageExitCode(CommandLine command) {
+        command.getCommandSpec().exitCodeOnInvalidInput(USAGE);
+        command.getSubcommands().values().forEach(Main::usageExitCode);
     }
 
     /** Where the database is; the password is best given by the environment. */
@@ -373,6 +385,200 @@ public final class Main {
                     + report.chunksSkipped() + " skipped, " + report.rows() + " rows"
                     + report.failedChunkId().map(chunk -> ", failed at " + chunk).orElse(""));
             return report.outcome() == RunReport.Outcome.COMPLETED ? 0 : INCOMPLETE;
+        }
+    }
+
+    @Command(name = "publish", description = "Publishes a table's current schema as a named release, frozen by its policy.")
+    static final class Publish implements Callable<Integer> {
+        @Mixin Connection connection;
+        @Mixin TableOption table;
+
+        @Option(names = "--release", required = true, description = "the release's name, e.g. DR1")
+        String release;
+
+        @Option(names = "--policy", defaultValue = "additive", description = "additive (frozen: only changes that keep query"
+                + " results) or any (default: ${DEFAULT-VALUE})")
+        String policy;
+
+        @Override
+        public Integer call() throws Exception {
+            ApplyResult result = connection.evolution().publish(table.schema, table.table, release, ChangePolicy.of(policy));
+            print(connection, Map.of("outcome", result.outcome().name(), "version", result.version().version()),
+                    "published " + release + " of " + display(table.schema, table.table) + ": " + result.outcome()
+                    + ", version " + result.version().version());
+            return 0;
+        }
+    }
+
+    @Command(name = "releases", description = "The releases published of a table, with their versions and policies.")
+    static final class Releases implements Callable<Integer> {
+        @Mixin Connection connection;
+        @Mixin TableOption table;
+
+        @Override
+        public Integer call() throws Exception {
+            List<Release> releases = connection.evolution().releases(table.schema, table.table);
+            List<Map<String, Object>> rows = releases.stream().map(r -> Map.<String, Object>of("release", r.name(),
+                    "version", r.version(), "policy", r.policy().label())).toList();
+            StringBuilder text = new StringBuilder();
+            releases.forEach(r -> text.append(text.length() == 0 ? "" : "\n").append(r.name()).append("  version ")
+                    .append(r.version()).append("  policy ").append(r.policy().label()));
+            print(connection, rows, releases.isEmpty() ? "no releases" : text.toString());
+            return 0;
+        }
+    }
+
+    /** A logical table with A/B copies, named on the command line. */
+    static final class LogicalOption {
+        @Option(names = "--logical", required = true, description = "the logical table, whose views readers query")
+        String logical;
+
+        @Option(names = "--schema", description = "its schema (PostgreSQL) or database (ClickHouse); default: the connection's")
+        String schema;
+    }
+
+    @Command(name = "copies", description = "A/B copies of a table: declare, state, catch-up, verify, swap, swap-back.",
+            subcommands = {Copies.Declare.class, Copies.State.class, Copies.CatchUp.class, Copies.Check.class,
+                    Copies.Swap.class, Copies.SwapBack.class})
+    static final class Copies {
+        private static Map<String, Object> json(CopyState state) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("logical", state.logical());
+            row.put("serving", state.serving());
+            row.put("offline", state.offline());
+            row.put("epoch", state.epoch());
+            row.put("versions", state.served());
+            return row;
+        }
+
+        @Command(name = "declare", description = "Declares two registered tables as the copies of a logical table, the first serving.")
+        static final class Declare implements Callable<Integer> {
+            @Mixin Connection connection;
+            @Mixin LogicalOption logical;
+
+            @Option(names = "--copy-a", required = true, description = "the copy that serves first")
+            String copyA;
+
+            @Option(names = "--copy-b", required = true, description = "the other copy")
+            String copyB;
+
+            @Override
+            public Integer call() throws Exception {
+                CopyState state = TableCopies.of(connection.evolution()).declare(logical.schema, logical.logical, copyA, copyB);
+                print(connection, json(state), "declared " + state);
+                return 0;
+            }
+        }
+
+        @Command(name = "state", description = "Which copy serves, and the versions of the logical table.")
+        static final class State implements Callable<Integer> {
+            @Mixin Connection connection;
+            @Mixin LogicalOption logical;
+
+            @Override
+            public Integer call() throws Exception {
+                CopyState state = TableCopies.of(connection.evolution()).state(logical.schema, logical.logical)
+                        .orElseThrow(() -> new SchemaEvolutionException(ErrorCode.NOT_REGISTERED, logical.logical, null,
+                                "no copies are declared for it", null));
+                print(connection, json(state), state.toString());
+                return 0;
+            }
+        }
+
+        @Command(name = "catch-up", description = "Brings the offline copy up to date from the serving one, by key ranges, resumable.")
+        static final class CatchUp implements Callable<Integer> {
+            @Mixin Connection connection;
+            @Mixin LogicalOption logical;
+
+            @Option(names = "--run-id", required = true, description = "names the run: the same id resumes it")
+            String runId;
+
+            @Option(names = "--key", defaultValue = "id", description = "the integer key the ranges cut (default: ${DEFAULT-VALUE})")
+            String key;
+
+            @Option(names = "--rows-per-chunk", defaultValue = "100000", description = "rows per chunk (default: ${DEFAULT-VALUE})")
+            long rowsPerChunk;
+
+            @Option(names = "--parallelism", defaultValue = "1", description = "chunks at once (default: ${DEFAULT-VALUE})")
+            int parallelism;
+
+            @Override
+            public Integer call() throws Exception {
+                SchemaEvolution evolution = connection.evolution();
+                ChunkRunner runner = ChunkRunner.builder(DriverDataSource.of(connection.url, connection.user, connection.password),
+                        evolution.dialect()).parallelism(parallelism).build();
+                RunReport report = TableCopies.of(evolution).catchUp(logical.schema, logical.logical, runId, key, rowsPerChunk, runner);
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("runId", report.runId());
+                row.put("outcome", report.outcome().name());
+                row.put("chunksDone", report.chunksDone());
+                row.put("chunksSkipped", report.chunksSkipped());
+                row.put("rows", report.rows());
+                print(connection, row, "catch-up " + runId + ": " + report.outcome() + ", " + report.chunksDone() + " chunks done, "
+                        + report.chunksSkipped() + " skipped, " + report.rows() + " rows");
+                return report.outcome() == RunReport.Outcome.COMPLETED ? 0 : INCOMPLETE;
+            }
+        }
+
+        @Command(name = "verify", description = "Compares the two copies by per-chunk checksums; exit code 2 when they differ.")
+        static final class Check implements Callable<Integer> {
+            @Mixin Connection connection;
+            @Mixin LogicalOption logical;
+
+            @Option(names = "--key", description = "the integer key of the chunks; without it, the whole table is one chunk")
+            String key;
+
+            @Option(names = "--width", defaultValue = "1000000", description = "keys per chunk (default: ${DEFAULT-VALUE})")
+            long width;
+
+            @Override
+            public Integer call() throws Exception {
+                Checksums.Chunking chunking = key == null ? new Checksums.Whole() : new Checksums.KeyRanges(key, width);
+                Checksums.Comparison comparison = TableCopies.of(connection.evolution()).verify(logical.schema, logical.logical, chunking);
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("same", comparison.same());
+                row.put("schemaDifferences", comparison.schemaDifferences());
+                row.put("chunks", comparison.differences().stream().map(Checksums.Difference::toString).toList());
+                print(connection, row, comparison.toString());
+                return comparison.same() ? 0 : DRIFT;
+            }
+        }
+
+        @Command(name = "swap", description = "Points the logical views at the offline copy; --dry-run shows the statements.")
+        static final class Swap implements Callable<Integer> {
+            @Mixin Connection connection;
+            @Mixin LogicalOption logical;
+
+            @Option(names = "--dry-run", description = "check the swap and print its statements, change nothing")
+            boolean dryRun;
+
+            @Override
+            public Integer call() throws Exception {
+                TableCopies copies = TableCopies.of(connection.evolution());
+                if (dryRun) {
+                    TableCopies.SwapPlan plan = copies.planSwap(logical.schema, logical.logical);
+                    Map<String, Object> row = new LinkedHashMap<>(json(plan.after()));
+                    row.put("statements", Main.json(plan.statements()));
+                    print(connection, row, plan.toString());
+                    return 0;
+                }
+                CopyState state = copies.swap(logical.schema, logical.logical);
+                print(connection, json(state), "swapped: " + state);
+                return 0;
+            }
+        }
+
+        @Command(name = "swap-back", description = "Undoes the last swap, with the same checks.")
+        static final class SwapBack implements Callable<Integer> {
+            @Mixin Connection connection;
+            @Mixin LogicalOption logical;
+
+            @Override
+            public Integer call() throws Exception {
+                CopyState state = TableCopies.of(connection.evolution()).swapBack(logical.schema, logical.logical);
+                print(connection, json(state), "swapped back: " + state);
+                return 0;
+            }
         }
     }
 }

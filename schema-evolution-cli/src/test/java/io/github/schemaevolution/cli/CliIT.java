@@ -122,6 +122,41 @@ class CliIT {
         assertThat(bad.code()).isEqualTo(Main.REFUSED);
         assertThat(bad.err()).contains("MODEL_INVALID", "2026-12-03-bad.yaml", "unknown field 'to'");
         assertThat(cli(target, "history", "--table", "readings").out()).contains("2026-12-02-flag-text");
+        copiesAndReleases(target, evolution);
+    }
+
+    /** The A/B copies' cycle and a release, as an operator's script runs them. */
+    private void copiesAndReleases(Target target, SchemaEvolution evolution) throws Exception {
+        for (String copy : List.of("objects_a", "objects_b")) {
+            evolution.create(Table.builder(copy).column("id", INT64).column("flux", FLOAT64)
+                    .clickHouse(ClickHouseOptions.builder().orderBy("id").build()).postgres(PostgresOptions.primaryKey("id")).build());
+        }
+        execute(target, "INSERT INTO objects_a (id, flux) VALUES (1, 0.5), (2, 1.5), (3, 2.5)");
+        Run declared = cli(target, "copies", "declare", "--logical", "objects", "--copy-a", "objects_a", "--copy-b", "objects_b", "--json");
+        assertThat(declared.code()).as(declared.err()).isZero();
+        assertThat(JSON.readTree(declared.out()).get("serving").asText()).isEqualTo("objects_a");
+        assertThat(cli(target, "copies", "verify", "--logical", "objects", "--key", "id", "--width", "2").code()).isEqualTo(Main.DRIFT);
+        Run caughtUp = cli(target, "copies", "catch-up", "--logical", "objects", "--run-id", "day-1", "--rows-per-chunk", "2");
+        assertThat(caughtUp.code()).as(caughtUp.err()).isZero();
+        assertThat(caughtUp.out()).contains("COMPLETED");
+        Run same = cli(target, "copies", "verify", "--logical", "objects", "--key", "id", "--width", "2", "--json");
+        assertThat(same.code()).as(same.out()).isZero();
+        assertThat(JSON.readTree(same.out()).get("same").booleanValue()).isTrue();
+        Run dryRun = cli(target, "copies", "swap", "--logical", "objects", "--dry-run");
+        assertThat(dryRun.out()).contains("objects_v1", "objects_b_v1");
+        assertThat(JSON.readTree(cli(target, "copies", "state", "--logical", "objects", "--json").out()).get("serving").asText())
+                .as("a dry run changes nothing").isEqualTo("objects_a");
+        Run swapped = cli(target, "copies", "swap", "--logical", "objects", "--json");
+        assertThat(swapped.code()).as(swapped.err()).isZero();
+        assertThat(JSON.readTree(swapped.out()).get("serving").asText()).isEqualTo("objects_b");
+        assertThat(cli(target, "copies", "swap-back", "--logical", "objects").out()).contains("objects_a");
+        assertThat(cli(target, "copies", "state", "--logical", "nothing").code()).isEqualTo(Main.REFUSED);
+
+        Run published = cli(target, "publish", "--table", "objects_a", "--release", "DR1");
+        assertThat(published.code()).as(published.err()).isZero();
+        assertThat(cli(target, "releases", "--table", "objects_a").out()).contains("DR1", "version 2", "additive");
+        assertThat(cli(target, "publish", "--table", "objects_a", "--release", "DR1").out()).as("run again")
+                .contains("ALREADY_APPLIED");
     }
 
     private static void execute(Target target, String sql) throws Exception {

@@ -20,6 +20,7 @@ import io.github.schemaevolution.api.model.Table;
 import io.github.schemaevolution.spi.Capability;
 import io.github.schemaevolution.spi.DdlStatement;
 import io.github.schemaevolution.spi.Dialect;
+import io.github.schemaevolution.spi.HistoryStore;
 import io.github.schemaevolution.spi.IdentifierRules;
 import io.github.schemaevolution.spi.IdentifierRules.Kind;
 import io.github.schemaevolution.spi.Introspector;
@@ -43,6 +44,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
@@ -335,22 +337,65 @@ public final class TableCopies {
     }
 
     private CopyState swapped(String schema, String logical, boolean back) {
+        return swappedAll(schema, List.of(logical), back).get(0);
+    }
+
+    /**
+     * Swaps several logical tables as one step: under the migration lock of each (taken in name order),
+     * every swap is planned and checked before the first statement runs, so that one refusal leaves
+     * them all as they were. On PostgreSQL the views of all of them are replaced in one transaction,
+     * atomic across the tables; on ClickHouse one view at a time, the tables in the order given, so that
+     * between two tables a query joining them can read one table's new copy and the other's old one.
+     *
+     * @return the states after the swap, in the order of {@code logicals}
+     */
+    public List<CopyState> swapAll(String schema, List<String> logicals) {
+        return swappedAll(schema, logicals, false);
+    }
+
+    private List<CopyState> swappedAll(String schema, List<String> logicals, boolean back) {
+        if (logicals.isEmpty() || new TreeSet<>(logicals).size() != logicals.size()) {
+            throw new SchemaEvolutionException(ErrorCode.MODEL_INVALID, String.valueOf(logicals), null, "a swap needs logical"
+                    + " tables, each named once", null);
+        }
+        logicals.forEach(logical -> identifiers.check(Kind.VIEW, logical, logical));
+        List<String> ordered = new ArrayList<>(new TreeSet<>(logicals));
         long start = System.nanoTime();
-        CopyState after = evolution.underLock(schema, logical, connection -> {
-            CopyState state = require(schema, logical, read(connection, schema, logical));
-            if (back && state.epoch() == 1) {
-                throw new SchemaEvolutionException(ErrorCode.CHANGE_FORBIDDEN, logical, null, "has not been swapped yet: "
-                        + state.serving() + " has served since it was declared; nothing was changed", null);
+        List<CopyState> after = evolution.underLock(schema, ordered.get(0), connection -> {
+            List<HistoryStore.Lock> locks = new ArrayList<>();
+            try {
+                for (String other : ordered.subList(1, ordered.size())) {
+                    locks.add(dialect.history(evolution.settings().historyTable()).lock(connection, schema, other,
+                            evolution.settings().instanceId(), evolution.settings().migrationLockWait(),
+                            evolution.settings().lockLease(), dataSource));
+                }
+                List<SwapPlan> plans = new ArrayList<>();
+                for (String logical : logicals) {
+                    CopyState state = require(schema, logical, read(connection, schema, logical));
+                    if (back && state.epoch() == 1) {
+                        throw new SchemaEvolutionException(ErrorCode.CHANGE_FORBIDDEN, logical, null, "has not been swapped"
+                                + " yet: " + state.serving() + " has served since it was declared; nothing was changed", null);
+                    }
+                    plans.add(plan(connection, state));
+                }
+                dialect.prepareDdl(connection, evolution.settings().ddlLockTimeout());
+                for (SwapPlan plan : plans) {
+                    run(connection, plan.statements());
+                }
+                // recorded last: a swap cut off half-way is finished by swapping again
+                for (SwapPlan plan : plans) {
+                    record(connection, plan.after());
+                }
+                return plans.stream().map(SwapPlan::after).toList();
+            } finally {
+                for (int i = locks.size() - 1; i >= 0; i--) {
+                    locks.get(i).close();
+                }
             }
-            SwapPlan plan = plan(connection, state);
-            dialect.prepareDdl(connection, evolution.settings().ddlLockTimeout());
-            run(connection, plan.statements());
-            // recorded last: a swap cut off half-way is finished by swapping again
-            record(connection, plan.after());
-            return plan.after();
         });
-        LOG.info("swapped {}: {} serves now (epoch {}, versions {}), in {} ms", logical, after.serving(), after.epoch(),
-                after.served().keySet(), (System.nanoTime() - start) / 1_000_000);
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        after.forEach(state -> LOG.info("swapped {}: {} serves now (epoch {}, versions {}), in {} ms", state.logical(),
+                state.serving(), state.epoch(), state.served().keySet(), millis));
         return after;
     }
 

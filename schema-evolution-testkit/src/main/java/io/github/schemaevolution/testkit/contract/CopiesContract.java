@@ -240,6 +240,34 @@ public abstract class CopiesContract {
     }
 
     @Test
+    void aSetOfLogicalTablesSwapsAsOneStepAndOneRefusalLeavesThemAllAsTheyWere() throws Exception {
+        createCopies("set1", 10, 20);
+        createCopies("set2", 30, 40);
+        SchemaEvolution evolution = evolution();
+        TableCopies copies = copies();
+        copies.declare(null, "set1", "set1_a", "set1_b");
+        copies.declare(null, "set2", "set2_a", "set2_b");
+        evolution.apply(Migration.builder("add-score", "set2_b").add("score", ColumnType.nullable(ColumnType.FLOAT64)).build());
+
+        List<CopyState> swapped = copies.swapAll(null, List.of("set1", "set2"));
+        assertThat(swapped).extracting(CopyState::serving).containsExactly("set1_b", "set2_b");
+        assertThat(read("set1_v1")).isEqualTo("b 20");
+        assertThat(read("set2_v2")).isEqualTo("b 40");
+
+        // set2_a lacks set2's version 2: neither table moves
+        assertRefused(ErrorCode.CHANGE_FORBIDDEN, () -> copies.swapAll(null, List.of("set1", "set2")));
+        assertThat(read("set1_v1")).isEqualTo("b 20");
+        assertThat(copies.state(null, "set1")).contains(swapped.get(0));
+        assertThat(copies.state(null, "set2")).contains(swapped.get(1));
+
+        evolution.apply(Migration.builder("add-score", "set2_a").add("score", ColumnType.nullable(ColumnType.FLOAT64)).build());
+        assertThat(copies.swapAll(null, List.of("set2", "set1"))).extracting(CopyState::serving).containsExactly("set2_a", "set1_a");
+        assertThat(read("set1_v1")).isEqualTo("a 10");
+        assertThat(read("set2_v2")).isEqualTo("a 30");
+        assertRefused(ErrorCode.MODEL_INVALID, () -> copies.swapAll(null, List.of("set1", "set1")));
+    }
+
+    @Test
     void aDeclarationOrSwapThatCannotBeMadeIsRefusedWithItsCodeAndChangesNothing() throws Exception {
         createCopies("ref", 5, 5);
         TableCopies copies = copies();
