@@ -279,6 +279,25 @@ public final class TableCopies {
      */
     public RunReport catchUp(String schema, String logical, String runId, String keyColumn, long rowsPerChunk,
                              ChunkRunner runner) {
+        return caughtUp(schema, logical, runId, keyColumn, rowsPerChunk, runner, null, null);
+    }
+
+    /**
+     * {@link #catchUp}, for the rows written since a watermark only: in each key range, the rows of the
+     * serving copy whose {@code watermarkColumn} (a logical column of the serving copy, such as an
+     * ingest time or sequence) is greater than {@code since} replace the offline copy's rows of the same
+     * keys. Much less than a whole copy after a day of ingest; rows deleted from the serving copy are
+     * not seen, so a copy whose rows are deleted needs {@link #catchUp}. {@code since} is bound as a
+     * parameter (a number, a {@link java.time.Instant}, a {@link java.time.LocalDateTime}...).
+     */
+    public RunReport catchUpChanged(String schema, String logical, String runId, String keyColumn, long rowsPerChunk,
+                                    String watermarkColumn, Object since, ChunkRunner runner) {
+        return caughtUp(schema, logical, runId, keyColumn, rowsPerChunk, runner, Objects.requireNonNull(watermarkColumn,
+                "watermarkColumn"), Objects.requireNonNull(since, "since"));
+    }
+
+    private RunReport caughtUp(String schema, String logical, String runId, String keyColumn, long rowsPerChunk,
+                               ChunkRunner runner, String watermarkColumn, Object since) {
         CopyState state = require(schema, logical, state(schema, logical));
         SchemaVersion from = current(schema, state.serving());
         SchemaVersion to = current(schema, state.offline());
@@ -295,22 +314,29 @@ public final class TableCopies {
         String source = identifiers.qualified(schema, from.table());
         String target = identifiers.qualified(schema, to.table());
         String quotedSourceKey = identifiers.quote(Kind.COLUMN, from.table(), sourceKey);
+        List<String> changed = watermarkColumn == null ? List.of() : List.of(identifiers.quote(Kind.COLUMN, from.table(),
+                from.physicalName(from.requireColumn(watermarkColumn).name())) + " > ?");
         KeyRanges chunks = KeyRanges.of(from.table(), sourceKey, rowsPerChunk,
                 (connection, rows) -> span(connection, source, quotedSourceKey, rows));
         String insert = "INSERT INTO " + target + " (" + String.join(", ", targetColumns) + ") SELECT "
                 + String.join(", ", sourceColumns) + " FROM " + source;
         ChunkOperation copy = ChunkOperation.described((connection, chunk) -> {
             Chunk.KeyRange range = (Chunk.KeyRange) chunk;
-            try (Statement statement = connection.createStatement()) {
-                if (count(statement, "SELECT count(*) FROM " + target + where(range, targetKey)) > 0) {
-                    statement.executeUpdate("DELETE FROM " + target + where(range, targetKey));
-                }
-                return Math.max(0, statement.executeUpdate(insert + where(range, quotedSourceKey)));
+            String rows = where(range, quotedSourceKey, changed);
+            List<String> replaced = new ArrayList<>();
+            if (!changed.isEmpty()) {
+                replaced.add(targetKey + " IN (SELECT " + quotedSourceKey + " FROM " + source + rows + ")");
             }
+            String targetRows = where(range, targetKey, replaced);
+            if (counted(connection, "SELECT count(*) FROM " + target + targetRows, since) > 0) {
+                updated(connection, "DELETE FROM " + target + targetRows, since);
+            }
+            return Math.max(0, updated(connection, insert + rows, since));
         }, (connection, chunk) -> "catch-up of " + to.table() + " from " + from.table() + ": DELETE FROM " + target
-                + where((Chunk.KeyRange) chunk, targetKey) + "; " + insert + where((Chunk.KeyRange) chunk, quotedSourceKey));
-        LOG.info("catching {} up from {} ({} columns) over key ranges of {}", to.table(), from.table(), targetColumns.size(),
-                keyColumn);
+                + where((Chunk.KeyRange) chunk, targetKey, changed.isEmpty() ? List.of() : List.of(targetKey + " IN (...)"))
+                + "; " + insert + where((Chunk.KeyRange) chunk, quotedSourceKey, changed));
+        LOG.info("catching {} up from {} ({} columns) over key ranges of {}{}", to.table(), from.table(), targetColumns.size(),
+                keyColumn, watermarkColumn == null ? "" : ", the rows with " + watermarkColumn + " after " + since);
         return runner.run(runId, chunks, copy);
     }
 
@@ -671,7 +697,8 @@ public final class TableCopies {
         return String.join(", ", columns.stream().map(column -> column.name() + " " + column.type().sql()).toList());
     }
 
-    private static String where(Chunk.KeyRange range, String key) {
+    /** {@code WHERE} the key is in the range, and the other {@code conditions} hold; nothing when none applies. */
+    private static String where(Chunk.KeyRange range, String key, List<String> conditions) {
         List<String> bounds = new ArrayList<>();
         if (range.from() != Long.MIN_VALUE) {
             bounds.add(key + " >= " + range.from());
@@ -679,13 +706,35 @@ public final class TableCopies {
         if (!range.open()) {
             bounds.add(key + " < " + range.to());
         }
+        bounds.addAll(conditions);
         return bounds.isEmpty() ? "" : " WHERE " + String.join(" AND ", bounds);
     }
 
-    private static long count(Statement statement, String sql) throws SQLException {
-        try (ResultSet row = statement.executeQuery(sql)) {
-            row.next();
-            return row.getLong(1);
+    /**
+     * Binds {@code since} to each of the {@code parameters} of {@code statement}: the watermark, once per use.
+     * (Counted from the SQL, whose identifiers cannot hold a question mark, not asked of a driver that may not know.)
+     */
+    private static void bind(PreparedStatement statement, String sql, Object since) throws SQLException {
+        long parameters = sql.chars().filter(c -> c == '?').count();
+        for (int i = 1; i <= parameters; i++) {
+            statement.setObject(i, since instanceof java.time.Instant instant ? java.sql.Timestamp.from(instant) : since);
+        }
+    }
+
+    private static long counted(Connection connection, String sql, Object since) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            bind(statement, sql, since);
+            try (ResultSet row = statement.executeQuery()) {
+                row.next();
+                return row.getLong(1);
+            }
+        }
+    }
+
+    private static long updated(Connection connection, String sql, Object since) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            bind(statement, sql, since);
+            return statement.executeUpdate();
         }
     }
 

@@ -322,7 +322,17 @@ public abstract class CopiesContract {
         assertThat(copies.catchUp(null, "cu", "catch-up-2", "id", 100, ChunkRunner.builder(dataSource(),
                 evolution().dialect()).build()).outcome()).isEqualTo(RunReport.Outcome.COMPLETED);
         assertThat(copies.verify(null, "cu", byHundreds).same()).isTrue();
+
+        // since a watermark: only the rows written after it are copied again (value is the watermark here)
+        execute("DELETE FROM cu_a WHERE id = 10", "INSERT INTO cu_a (id, marker, value) VALUES (10, 'a', 999999)",
+                "INSERT INTO cu_a (id, marker, value) VALUES (1001, 'a', 1000000)");
+        RunReport changedOnly = copies.catchUpChanged(null, "cu", "catch-up-3", "id", 100, "value", 500_000L,
+                ChunkRunner.builder(dataSource(), evolution().dialect()).build());
+        assertThat(changedOnly.outcome()).isEqualTo(RunReport.Outcome.COMPLETED);
+        assertThat(changedOnly.rows()).as("rows copied").isEqualTo(2);
+        Checksums.Comparison afterChanges = copies.verify(null, "cu", byHundreds);
+        assertThat(afterChanges.same()).as(afterChanges.toString()).isTrue();
         assertThat(copies.swap(null, "cu").serving()).isEqualTo("cu_b");
-        assertThat(read("cu_v1")).isEqualTo("a 1000");
+        assertThat(read("cu_v1")).isEqualTo("a 1001");
     }
 }
