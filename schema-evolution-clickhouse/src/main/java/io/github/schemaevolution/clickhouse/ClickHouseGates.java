@@ -42,7 +42,8 @@ final class ClickHouseGates implements GateStore {
                     + " lease_until DateTime64(3, 'UTC'), written DateTime64(6, 'UTC')) ENGINE = ReplacingMergeTree(written) ORDER BY gate");
             statement.execute("CREATE TABLE IF NOT EXISTS " + instances + " (gate String, instance String, seen_epoch UInt64,"
                     + " in_flight Int32, reported_at DateTime64(6, 'UTC')) ENGINE = ReplacingMergeTree(reported_at)"
-                    + " ORDER BY (gate, instance)");
+                    // the reports of instances gone for a week are removed by merges, not kept for ever
+                    + " ORDER BY (gate, instance) TTL toDateTime(reported_at) + INTERVAL 7 DAY");
         }
     }
 
