@@ -8,6 +8,7 @@ import io.github.schemaevolution.api.chunk.ChunkSource;
 import io.github.schemaevolution.api.chunk.ChunkStreams;
 import io.github.schemaevolution.api.chunk.KeyRanges;
 import io.github.schemaevolution.api.chunk.KeySpan;
+import io.github.schemaevolution.api.chunk.SchemaReport;
 import io.github.schemaevolution.api.chunk.SchemaSameness;
 import io.github.schemaevolution.spi.IdentifierRules;
 import io.github.schemaevolution.spi.IdentifierRules.Kind;
@@ -125,17 +126,37 @@ public final class ClickHouseChunks {
     }
 
     /**
-     * Checks that every chunk table named {@code <prefix>_<number>} has the same columns (names, types,
-     * order), naming those that differ from the schema most of them have.
+     * Checks that every chunk table named {@code <prefix>_<number>} of the current database has the same
+     * columns (names, types, order) as most of them.
      *
-     * @throws SchemaEvolutionException SCHEMA_DRIFT listing the odd tables (at most 50 named per schema)
+     * @throws SchemaEvolutionException SCHEMA_DRIFT with the {@link #schemaReport report} of the tables that differ
      */
     public static void verifySameSchema(java.sql.Connection connection, String prefix) throws SQLException {
+        schemaReport(connection, prefix, new SchemaSameness(prefix + "_*")).requireAcceptable();
+    }
+
+    /**
+     * The schemas of the chunk tables named {@code <prefix>_<number>} of the current database, as data:
+     * the columns most of them have, and each other schema with its tables and its differences. A spare
+     * column (named with {@link io.github.schemaevolution.api.model.ReservePolicy#DEFAULT_PREFIX}) that
+     * some tables have and others not yet is an allowed difference. One catalog query.
+     */
+    public static SchemaReport schemaReport(javax.sql.DataSource dataSource, String prefix) {
+        try (java.sql.Connection connection = dataSource.getConnection()) {
+            return schemaReport(connection, prefix, new SchemaSameness(prefix + "_*")
+                    .allowingSpares(io.github.schemaevolution.api.model.ReservePolicy.DEFAULT_PREFIX));
+        } catch (SQLException e) {
+            throw new SchemaEvolutionException(ErrorCode.DATABASE_ERROR, prefix + "_*", null, "cannot read the chunk tables'"
+                    + " columns: " + e.getMessage(), e);
+        }
+    }
+
+    private static SchemaReport schemaReport(java.sql.Connection connection, String prefix, SchemaSameness sameness)
+            throws SQLException {
         IDENTIFIERS.check(Kind.TABLE, null, prefix);
-        SchemaSameness sameness = new SchemaSameness(prefix + "_*");
-        try (PreparedStatement select = connection.prepareStatement("SELECT table, arrayStringConcat(groupArray(concat(name, ' ', type)), ', ')"
-                + " FROM (SELECT table, name, type FROM system.columns WHERE database = currentDatabase()"
-                + " AND match(table, concat('^', ?, '_[0-9]+$')) ORDER BY table, position) GROUP BY table")) {
+        try (PreparedStatement select = connection.prepareStatement("SELECT table, arrayStringConcat(groupArray(concat(name,"
+                + " '\\t', type)), '\\n') FROM (SELECT table, name, type FROM system.columns WHERE database = currentDatabase()"
+                + " AND match(table, concat('^', ?, '_[0-9]+$')) ORDER BY table, position) GROUP BY table ORDER BY table")) {
             select.setString(1, prefix);
             try (ResultSet row = select.executeQuery()) {
                 while (row.next()) {
@@ -143,7 +164,7 @@ public final class ClickHouseChunks {
                 }
             }
         }
-        sameness.check();
+        return sameness.report();
     }
 
     /**

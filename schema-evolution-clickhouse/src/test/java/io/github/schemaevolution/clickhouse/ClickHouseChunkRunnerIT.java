@@ -8,6 +8,7 @@ import io.github.schemaevolution.api.model.Column;
 import io.github.schemaevolution.api.model.ColumnType;
 import io.github.schemaevolution.testkit.clickhouse.ClickHouseEndpoint;
 import io.github.schemaevolution.api.chunk.RunReport;
+import io.github.schemaevolution.api.chunk.SchemaReport;
 import io.github.schemaevolution.testkit.clickhouse.ClickHouseTest;
 import io.github.schemaevolution.testkit.process.ChildJvm;
 import org.junit.jupiter.api.BeforeEach;
@@ -274,11 +275,24 @@ class ClickHouseChunkRunnerIT {
         try (Connection connection = dataSource.getConnection()) {
             assertThat(ClickHouseChunks.chunkTables("object").count(connection)).hasValue(20);
             ClickHouseChunks.verifySameSchema(connection, "object");
-            connection.createStatement().execute("ALTER TABLE object_7 DROP COLUMN flux");
+            for (int chunk = 1; chunk <= 7; chunk++) {
+                connection.createStatement().execute("ALTER TABLE object_" + chunk + " ADD COLUMN _spare_float64_1 Nullable(Float64)");
+            }
+            SchemaReport refilling = ClickHouseChunks.schemaReport(dataSource, "object");
+            assertThat(refilling.acceptable()).as(refilling.toString()).isTrue();
+            assertThat(refilling.variants()).singleElement().satisfies(variant -> {
+                assertThat(variant.tables()).isEqualTo(7);
+                assertThat(variant.differences()).extracting(SchemaReport.Difference::column).containsExactly("_spare_float64_1");
+            });
+            connection.createStatement().execute("ALTER TABLE object_19 DROP COLUMN flux");
+            SchemaReport drifted = ClickHouseChunks.schemaReport(dataSource, "object");
+            assertThat(drifted.tablesOff()).isEqualTo(1);
+            assertThat(drifted.variants()).filteredOn(variant -> !variant.allowed()).singleElement()
+                    .satisfies(variant -> assertThat(variant.named()).containsExactly("object_19"));
             assertThatThrownBy(() -> ClickHouseChunks.verifySameSchema(connection, "object"))
                     .isInstanceOfSatisfying(SchemaEvolutionException.class, e -> {
                         assertThat(e.code()).isEqualTo(ErrorCode.SCHEMA_DRIFT);
-                        assertThat(e.getMessage()).contains("1 of 20", "[object_7]");
+                        assertThat(e.getMessage()).contains("of 20", "[object_19]", "flux: missing");
                     });
         }
     }

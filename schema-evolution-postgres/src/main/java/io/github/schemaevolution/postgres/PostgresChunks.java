@@ -8,10 +8,12 @@ import io.github.schemaevolution.api.chunk.ChunkSource;
 import io.github.schemaevolution.api.chunk.ChunkStreams;
 import io.github.schemaevolution.api.chunk.KeyRanges;
 import io.github.schemaevolution.api.chunk.KeySpan;
+import io.github.schemaevolution.api.chunk.SchemaReport;
 import io.github.schemaevolution.api.chunk.SchemaSameness;
 import io.github.schemaevolution.api.model.ColumnDefault;
 import io.github.schemaevolution.spi.IdentifierRules.Kind;
 
+import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -287,18 +289,38 @@ public final class PostgresChunks {
     }
 
     /**
-     * Checks that every chunk table named {@code <prefix>_<number>} has the same columns (names,
-     * types, order) and names those that differ from the schema most of them have.
+     * Checks that every chunk table named {@code <prefix>_<number>} in the current schema has the same
+     * columns (names, types, order) as most of them.
      *
-     * @throws SchemaEvolutionException SCHEMA_DRIFT listing the odd tables (at most 50 named)
+     * @throws SchemaEvolutionException SCHEMA_DRIFT with the {@link #schemaReport report} of the tables that differ
      */
     public static void verifySameSchema(Connection connection, String prefix) throws SQLException {
+        schemaReport(connection, prefix, new SchemaSameness(prefix + "_*")).requireAcceptable();
+    }
+
+    /**
+     * The schemas of the chunk tables named {@code <prefix>_<number>} in the current schema, as data: the
+     * columns most of them have, and each other schema with its tables and its differences. A spare
+     * column (named with {@link io.github.schemaevolution.api.model.ReservePolicy#DEFAULT_PREFIX}) that
+     * some tables have and others not yet is an allowed difference. One catalog query.
+     */
+    public static SchemaReport schemaReport(DataSource dataSource, String prefix) {
+        try (Connection connection = dataSource.getConnection()) {
+            return schemaReport(connection, prefix, new SchemaSameness(prefix + "_*")
+                    .allowingSpares(io.github.schemaevolution.api.model.ReservePolicy.DEFAULT_PREFIX));
+        } catch (SQLException e) {
+            throw new SchemaEvolutionException(ErrorCode.DATABASE_ERROR, prefix + "_*", null, "cannot read the chunk tables'"
+                    + " columns: " + e.getMessage(), e);
+        }
+    }
+
+    private static SchemaReport schemaReport(Connection connection, String prefix, SchemaSameness sameness) throws SQLException {
         PostgresIdentifiers.RULES.check(Kind.TABLE, null, prefix);
-        SchemaSameness sameness = new SchemaSameness(prefix + "_*");
-        String sql = "SELECT c.relname, string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum)"
-                + " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
+        String sql = "SELECT c.relname, string_agg(a.attname || E'\\t' || format_type(a.atttypid, a.atttypmod), E'\\n'"
+                + " ORDER BY a.attnum) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid"
+                + " AND a.attnum > 0 AND NOT a.attisdropped"
                 + " WHERE c.relkind IN ('r', 'p') AND c.relnamespace = current_schema()::regnamespace"
-                + " AND c.relname ~ ('^' || ? || '_[0-9]+$') GROUP BY c.relname";
+                + " AND c.relname ~ ('^' || ? || '_[0-9]+$') GROUP BY c.relname ORDER BY c.relname";
         try (PreparedStatement select = connection.prepareStatement(sql)) {
             select.setString(1, prefix);
             try (ResultSet row = select.executeQuery()) {
@@ -307,7 +329,7 @@ public final class PostgresChunks {
                 }
             }
         }
-        sameness.check();
+        return sameness.report();
     }
 
     private static String target(Chunk chunk) {
