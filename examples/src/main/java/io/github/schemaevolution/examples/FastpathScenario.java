@@ -5,6 +5,7 @@ import io.github.schemaevolution.api.chunk.Chunk;
 import io.github.schemaevolution.api.chunk.ChunkOperation;
 import io.github.schemaevolution.api.chunk.ChunkRunner;
 import io.github.schemaevolution.api.chunk.ChunkSource;
+import io.github.schemaevolution.api.chunk.Chunks;
 import io.github.schemaevolution.api.chunk.RunReport;
 import io.github.schemaevolution.api.evolution.ApplyResult;
 import io.github.schemaevolution.api.evolution.Migration;
@@ -14,8 +15,6 @@ import io.github.schemaevolution.api.model.Column;
 import io.github.schemaevolution.api.model.ColumnType;
 import io.github.schemaevolution.api.model.ReservePolicy;
 import io.github.schemaevolution.api.model.Table;
-import io.github.schemaevolution.clickhouse.ClickHouseChunks;
-import io.github.schemaevolution.postgres.PostgresChunks;
 import io.github.schemaevolution.spi.Dialect;
 import io.github.schemaevolution.spi.IdentifierRules.Kind;
 import io.github.schemaevolution.spi.DdlStatement;
@@ -26,7 +25,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -135,9 +133,8 @@ final class FastpathScenario {
         String column = latest.physicalName("dns_time_ms");
         boolean postgres = evolution.dialect().name().equals("postgresql");
         ChunkSource chunks = postgres ? connection -> Stream.of(new Chunk.ChunkTable(model.name(), rows))
-                : ClickHouseChunks.partitions(model.name());
-        ChunkOperation fill = postgres ? PostgresChunks.fill(column, "page_len * 0.5", true)
-                : ClickHouseChunks.fill(column, "page_len * 0.5", Duration.ofMinutes(5));
+                : evolution.dialect().chunks().partitions(model.name());
+        ChunkOperation fill = evolution.dialect().chunks().fill(column, "page_len * 0.5", Chunks.Options.DEFAULT.onlyWhereNull());
         ChunkRunner runner = ChunkRunner.builder(dataSource, evolution.dialect()).build();
         out.printf("%n-- backfill dns_time_ms (physical column %s)%n%s%n", column, runner.plan("2026-11-04-dns-time", chunks, fill));
         long start = System.nanoTime();

@@ -20,9 +20,7 @@ import io.github.schemaevolution.api.evolution.Migration;
 import io.github.schemaevolution.api.evolution.Plan;
 import io.github.schemaevolution.api.evolution.SchemaDiff;
 import io.github.schemaevolution.api.evolution.SchemaVersion;
-import io.github.schemaevolution.clickhouse.ClickHouseChunks;
 import io.github.schemaevolution.migrations.MigrationFiles;
-import io.github.schemaevolution.postgres.PostgresChunks;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -355,9 +353,7 @@ public final class Main {
         @Override
         public Integer call() throws Exception {
             SchemaEvolution evolution = connection.evolution();
-            ChunkSource chunks = evolution.dialect().name().equals("clickhouse")
-                    ? ClickHouseChunks.keyRanges(table.table, key, rowsPerChunk)
-                    : PostgresChunks.keyRanges(table.table, key, rowsPerChunk);
+            ChunkSource chunks = evolution.dialect().chunks().keyRanges(table.table, key, rowsPerChunk);
             boolean bar = progress.equals("always") || (progress.equals("auto") && System.console() != null && !connection.json);
             ProgressBar progressBar = new ProgressBar(System.err);
             ChunkRunner.Builder runner = ChunkRunner.builder(DriverDataSource.of(connection.url, connection.user, connection.password),

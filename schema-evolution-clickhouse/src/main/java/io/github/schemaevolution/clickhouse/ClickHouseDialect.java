@@ -391,6 +391,11 @@ public final class ClickHouseDialect implements Dialect {
     }
 
     @Override
+    public io.github.schemaevolution.api.chunk.Chunks chunks() {
+        return ClickHouseChunkOperations.INSTANCE;
+    }
+
+    @Override
     public boolean isTransient(java.sql.SQLException error) {
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {
             if (cause instanceof java.net.SocketTimeoutException || cause instanceof java.net.ConnectException) {

@@ -225,6 +225,12 @@ public interface Dialect {
                 io.github.schemaevolution.api.ErrorCode.FEATURE_UNSUPPORTED, name() + " cannot compute checksums");
     }
 
+    /** The chunk sources and operations of this engine, in the shape every engine shares. */
+    default io.github.schemaevolution.api.chunk.Chunks chunks() {
+        throw new io.github.schemaevolution.api.SchemaEvolutionException(
+                io.github.schemaevolution.api.ErrorCode.FEATURE_UNSUPPORTED, name() + " has no chunk operations");
+    }
+
     /** Where this engine keeps the state of maintenance gates: tables named after {@code table}, in the connection's schema. */
     default GateStore gates(String table) {
         throw new io.github.schemaevolution.api.SchemaEvolutionException(

@@ -640,6 +640,11 @@ public final class PostgresDialect implements Dialect {
     }
 
     @Override
+    public io.github.schemaevolution.api.chunk.Chunks chunks() {
+        return PostgresChunkOperations.INSTANCE;
+    }
+
+    @Override
     public boolean isTransient(SQLException error) {
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {
             if (cause instanceof SQLException sql && sql.getSQLState() != null && TRANSIENT_STATES.contains(sql.getSQLState())) {
