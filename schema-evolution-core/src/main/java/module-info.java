@@ -15,6 +15,7 @@ module io.github.schemaevolution.core {
     exports io.github.schemaevolution.api.copies;
     exports io.github.schemaevolution.api.evolution;
     exports io.github.schemaevolution.api.gate;
+    exports io.github.schemaevolution.api.hosts;
     exports io.github.schemaevolution.api.model;
     exports io.github.schemaevolution.spi;
 
