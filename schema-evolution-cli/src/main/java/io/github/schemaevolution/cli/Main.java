@@ -119,6 +119,30 @@ public final class Main {
         String schema;
     }
 
+    /** How a chunked run cuts an integer key into ranges, and how many ranges it runs at once. */
+    static final class Ranges {
+        @Option(names = "--key", defaultValue = "id", description = "the integer key the ranges cut (default: ${DEFAULT-VALUE})")
+        String key;
+
+        @Option(names = "--rows-per-chunk", defaultValue = "100000", description = "rows per chunk (default: ${DEFAULT-VALUE})")
+        long rowsPerChunk;
+
+        @Option(names = "--parallelism", defaultValue = "1", description = "chunks at once (default: ${DEFAULT-VALUE})")
+        int parallelism;
+    }
+
+    /** A chunked run's report, for --json. */
+    private static Map<String, Object> runJson(RunReport report) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("runId", report.runId());
+        row.put("outcome", report.outcome().name());
+        row.put("chunksDone", report.chunksDone());
+        row.put("chunksSkipped", report.chunksSkipped());
+        row.put("rows", report.rows());
+        row.put("seconds", report.elapsed().toMillis() / 1000.0);
+        return row;
+    }
+
     /** The folder of migration files. */
     static final class Files {
         @Option(names = "--dir", defaultValue = "migrations", description = "the folder of migration files (default: ${DEFAULT-VALUE})")
@@ -335,14 +359,7 @@ public final class Main {
         @Option(names = "--column", required = true, description = "the retyped column")
         String column;
 
-        @Option(names = "--key", defaultValue = "id", description = "the integer key the ranges cut (default: ${DEFAULT-VALUE})")
-        String key;
-
-        @Option(names = "--rows-per-chunk", defaultValue = "100000", description = "rows per chunk (default: ${DEFAULT-VALUE})")
-        long rowsPerChunk;
-
-        @Option(names = "--parallelism", defaultValue = "1", description = "chunks at once (default: ${DEFAULT-VALUE})")
-        int parallelism;
+        @Mixin Ranges ranges;
 
         @Option(names = "--max-rows-per-second", description = "throttle")
         Double maxRowsPerSecond;
@@ -353,11 +370,11 @@ public final class Main {
         @Override
         public Integer call() throws Exception {
             SchemaEvolution evolution = connection.evolution();
-            ChunkSource chunks = evolution.dialect().chunks().keyRanges(table.table, key, rowsPerChunk);
+            ChunkSource chunks = evolution.dialect().chunks().keyRanges(table.table, ranges.key, ranges.rowsPerChunk);
             boolean bar = progress.equals("always") || (progress.equals("auto") && System.console() != null && !connection.json);
             ProgressBar progressBar = new ProgressBar(System.err);
             ChunkRunner.Builder runner = ChunkRunner.builder(DriverDataSource.of(connection.url, connection.user, connection.password),
-                    evolution.dialect()).parallelism(parallelism);
+                    evolution.dialect()).parallelism(ranges.parallelism);
             if (maxRowsPerSecond != null) {
                 runner.maxRowsPerSecond(maxRowsPerSecond);
             }
@@ -370,14 +387,7 @@ public final class Main {
             } finally {
                 progressBar.finish();
             }
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("runId", report.runId());
-            row.put("outcome", report.outcome().name());
-            row.put("chunksDone", report.chunksDone());
-            row.put("chunksSkipped", report.chunksSkipped());
-            row.put("rows", report.rows());
-            row.put("seconds", report.elapsed().toMillis() / 1000.0);
-            print(connection, row, "backfill of " + column + ": " + report.outcome() + ", " + report.chunksDone() + " chunks done, "
+            print(connection, runJson(report), "backfill of " + column + ": " + report.outcome() + ", " + report.chunksDone() + " chunks done, "
                     + report.chunksSkipped() + " skipped, " + report.rows() + " rows"
                     + report.failedChunkId().map(chunk -> ", failed at " + chunk).orElse(""));
             return report.outcome() == RunReport.Outcome.COMPLETED ? 0 : INCOMPLETE;
@@ -489,28 +499,16 @@ public final class Main {
             @Option(names = "--run-id", required = true, description = "names the run: the same id resumes it")
             String runId;
 
-            @Option(names = "--key", defaultValue = "id", description = "the integer key the ranges cut (default: ${DEFAULT-VALUE})")
-            String key;
-
-            @Option(names = "--rows-per-chunk", defaultValue = "100000", description = "rows per chunk (default: ${DEFAULT-VALUE})")
-            long rowsPerChunk;
-
-            @Option(names = "--parallelism", defaultValue = "1", description = "chunks at once (default: ${DEFAULT-VALUE})")
-            int parallelism;
+            @Mixin Ranges ranges;
 
             @Override
             public Integer call() throws Exception {
                 SchemaEvolution evolution = connection.evolution();
                 ChunkRunner runner = ChunkRunner.builder(DriverDataSource.of(connection.url, connection.user, connection.password),
-                        evolution.dialect()).parallelism(parallelism).build();
-                RunReport report = TableCopies.of(evolution).catchUp(logical.schema, logical.logical, runId, key, rowsPerChunk, runner);
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("runId", report.runId());
-                row.put("outcome", report.outcome().name());
-                row.put("chunksDone", report.chunksDone());
-                row.put("chunksSkipped", report.chunksSkipped());
-                row.put("rows", report.rows());
-                print(connection, row, "catch-up " + runId + ": " + report.outcome() + ", " + report.chunksDone() + " chunks done, "
+                        evolution.dialect()).parallelism(ranges.parallelism).build();
+                RunReport report = TableCopies.of(evolution).catchUp(logical.schema, logical.logical, runId, ranges.key, ranges.rowsPerChunk,
+                        runner);
+                print(connection, runJson(report), "catch-up " + runId + ": " + report.outcome() + ", " + report.chunksDone() + " chunks done, "
                         + report.chunksSkipped() + " skipped, " + report.rows() + " rows");
                 return report.outcome() == RunReport.Outcome.COMPLETED ? 0 : INCOMPLETE;
             }
