@@ -28,6 +28,11 @@ class ClickHouseCopiesIT extends CopiesContract {
     }
 
     @Override
+    protected String schemaName() {
+        return endpoint.database();
+    }
+
+    @Override
     protected ChildJvm startCopiesProcess(String... args) throws IOException {
         List<String> all = new ArrayList<>(List.of(endpoint.jdbcUrl()));
         all.addAll(List.of(args));

@@ -26,6 +26,11 @@ class PostgresCopiesIT extends CopiesContract {
     }
 
     @Override
+    protected String schemaName() {
+        return endpoint.schema();
+    }
+
+    @Override
     protected ChildJvm startCopiesProcess(String... args) throws IOException {
         List<String> all = new ArrayList<>(List.of(endpoint.jdbcUrl(), endpoint.user(), endpoint.password()));
         all.addAll(List.of(args));

@@ -52,6 +52,9 @@ public abstract class CopiesContract {
     /** The engine to test: a fresh schema or database per test, the data source's current one. */
     protected abstract DataSource dataSource();
 
+    /** The name of the data source's current schema (PostgreSQL) or database (ClickHouse), to name it explicitly. */
+    protected abstract String schemaName();
+
     /** Starts {@link CopiesProcess} in a child JVM with {@code args}, its data source reaching the same database. */
     protected abstract ChildJvm startCopiesProcess(String... args) throws IOException;
 
@@ -237,6 +240,27 @@ public abstract class CopiesContract {
         assertThatThrownBy(() -> read("obs_v1")).isInstanceOf(SQLException.class);
         assertThat(copies.swap(null, "obs").serving()).isEqualTo("obs_b");
         assertThat(read("obs_v2")).isEqualTo("b 30");
+    }
+
+    @Test
+    void copiesInANamedSchemaDeclareCatchUpVerifyAndSwapWithEveryNameQualified() throws Exception {
+        String schema = schemaName();
+        SchemaEvolution evolution = evolution();
+        evolution.create(model("named_a").toBuilder().schema(schema).build());
+        evolution.create(model("named_b").toBuilder().schema(schema).build());
+        insert("named_a", "a", 1, 50);
+        TableCopies copies = copies();
+        CopyState declared = copies.declare(schema, "named", "named_a", "named_b");
+        assertThat(copies.state(schema, "named")).contains(declared);
+        assertThat(copies.state(null, "named")).as("the record of a schema is read with its name").isEmpty();
+        RunReport caughtUp = copies.catchUp(schema, "named", "named-1", "id", 20, ChunkRunner.builder(dataSource(),
+                evolution.dialect()).build());
+        assertThat(caughtUp.rows()).isEqualTo(50);
+        assertThat(copies.verify(schema, "named", new Checksums.KeyRanges("id", 10)).same()).isTrue();
+        evolution.apply(Migration.builder("add-score", "named_b").schema(schema).add("score", ColumnType.nullable(ColumnType.FLOAT64)).build());
+        assertThat(copies.swap(schema, "named").served()).isEqualTo(Map.of(1, 1, 2, 2));
+        assertThat(read("named_v2")).isEqualTo("a 50");
+        assertThat(columnsOf("named_latest")).containsExactly("id", "marker", "value", "score");
     }
 
     @Test
