@@ -52,7 +52,7 @@ import java.util.concurrent.Callable;
         description = "Evolve the schemas of large ClickHouse and PostgreSQL tables without downtime.",
         subcommands = {Main.Status.class, Main.PlanCommand.class, Main.Apply.class, Main.Verify.class, Main.History.class,
                 Main.Pool.class, Main.Retire.class, Main.Backfill.class, Main.Publish.class, Main.Releases.class,
-                Main.Copies.class},
+                Main.Copies.class, Main.ChunksReport.class, Main.HostsCompare.class},
         exitCodeOnInvalidInput = Main.USAGE)
 public final class Main {
     static final int DRIFT = 2;
@@ -573,6 +573,64 @@ public final class Main {
                 print(connection, json(state), "swapped back: " + state);
                 return 0;
             }
+        }
+    }
+
+    /** A schema report for --json: whether it is the same or acceptable, and the report itself. */
+    private static Map<String, Object> json(io.github.schemaevolution.api.chunk.SchemaReport report) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("same", report.same());
+        row.put("acceptable", report.acceptable());
+        row.put("report", report);
+        return row;
+    }
+
+    @Command(name = "chunks-report", description = "The schemas of the chunk tables <prefix>_<n>, as data; exit code 2"
+            + " when a difference may not stand (a spare missing on some is allowed).")
+    static final class ChunksReport implements Callable<Integer> {
+        @Mixin Connection connection;
+
+        @Option(names = "--prefix", required = true, description = "the chunk tables' prefix: <prefix>_<number>")
+        String prefix;
+
+        @Override
+        public Integer call() throws Exception {
+            var report = connection.evolution().dialect().chunks().schemaReport(DriverDataSource.of(connection.url,
+                    connection.user, connection.password), prefix);
+            print(connection, json(report), report.toString());
+            return report.acceptable() ? 0 : DRIFT;
+        }
+    }
+
+    @Command(name = "hosts-compare", description = "Compares a table's columns across hosts; exit code 2 when a host differs"
+            + " or cannot be read.")
+    static final class HostsCompare implements Callable<Integer> {
+        @Option(names = "--host", required = true, description = "a host as name=JDBC URL; repeat for each host")
+        Map<String, String> hosts;
+
+        @Option(names = "--user", defaultValue = "${env:SCHEMA_EVOLUTION_USER}", description = "user (env SCHEMA_EVOLUTION_USER)")
+        String user;
+
+        @Option(names = "--password", defaultValue = "${env:SCHEMA_EVOLUTION_PASSWORD}",
+                description = "password (env SCHEMA_EVOLUTION_PASSWORD)")
+        String password;
+
+        @Option(names = "--json", description = "print JSON for scripts")
+        boolean json;
+
+        @Mixin TableOption table;
+
+        @Override
+        public Integer call() throws Exception {
+            List<io.github.schemaevolution.api.hosts.Host> set = new java.util.ArrayList<>();
+            hosts.forEach((name, url) -> set.add(new io.github.schemaevolution.api.hosts.Host(name, DriverDataSource.of(url, user,
+                    password))));
+            var comparison = io.github.schemaevolution.api.hosts.Hosts.of(set).compare(table.schema, table.table);
+            Map<String, Object> row = json(comparison.schemas());
+            row.put("same", comparison.same());
+            row.put("unreachable", comparison.unreachable());
+            System.out.println(json ? JSON.writeValueAsString(row) : comparison.toString());
+            return comparison.same() ? 0 : DRIFT;
         }
     }
 }

@@ -152,6 +152,28 @@ class CliIT {
         assertThat(cli(target, "copies", "swap-back", "--logical", "objects").out()).contains("objects_a");
         assertThat(cli(target, "copies", "state", "--logical", "nothing").code()).isEqualTo(Main.REFUSED);
 
+        for (int chunk = 1; chunk <= 3; chunk++) {
+            evolution.create(Table.builder("obj_" + chunk).column("id", INT64).column("flux", FLOAT64)
+                    .clickHouse(ClickHouseOptions.builder().orderBy("id").build()).postgres(PostgresOptions.primaryKey("id")).build());
+        }
+        assertThat(cli(target, "chunks-report", "--prefix", "obj").code()).isZero();
+        execute(target, "ALTER TABLE obj_3 ADD COLUMN hotfix " + evolution.dialect().typeSql(INT32.orNullable()));
+        Run chunks = cli(target, "chunks-report", "--prefix", "obj", "--json");
+        assertThat(chunks.code()).as(chunks.err()).isEqualTo(Main.DRIFT);
+        JsonNode variant = JSON.readTree(chunks.out()).get("report").get("variants").get(0);
+        assertThat(variant.get("named").get(0).asText()).isEqualTo("obj_3");
+        assertThat(variant.get("differences").get(0).get("column").asText()).isEqualTo("hotfix");
+
+        // the same database under two host names, then a third host that is down
+        Run hosts = finish(startWithout(target, "hosts-compare", "--table", "obj_1", "--host", "one=" + target.url(),
+                "--host", "two=" + target.url(), "--user", String.valueOf(target.user())));
+        assertThat(hosts.code()).as(hosts.out() + hosts.err()).isZero();
+        Run down = finish(startWithout(target, "hosts-compare", "--table", "obj_1", "--host", "one=" + target.url(),
+                "--host", "down=" + target.url().replaceFirst("//[^/]+/", "//127.0.0.1:1/"), "--user", String.valueOf(target.user()),
+                "--json"));
+        assertThat(down.code()).as(down.err()).isEqualTo(Main.DRIFT);
+        assertThat(JSON.readTree(down.out()).get("unreachable").has("down")).isTrue();
+
         Run published = cli(target, "publish", "--table", "objects_a", "--release", "DR1");
         assertThat(published.code()).as(published.err()).isZero();
         assertThat(cli(target, "releases", "--table", "objects_a").out()).contains("DR1", "version 2", "additive");
@@ -170,10 +192,16 @@ class CliIT {
     }
 
     private static Process start(Target target, String... args) throws IOException {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--url", target.url(), "--user", target.user()));
+        return startWithout(target, all.toArray(String[]::new));
+    }
+
+    /** The jar with {@code args} alone: no --url or --user added. */
+    private static Process startWithout(Target target, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", jar().toString()));
         command.addAll(List.of(args));
-        command.addAll(List.of("--url", target.url(), "--user", target.user()));
         ProcessBuilder builder = new ProcessBuilder(command);
         // the password from the environment, as an operator would give it
         builder.environment().put("SCHEMA_EVOLUTION_PASSWORD", target.password() == null ? "" : target.password());
