@@ -437,6 +437,14 @@ public final class TableCopies {
         live.forEach(version -> names.add(naming.viewName(target, version.version())));
         names.add(naming.viewName(state.logical(), state.latestVersion() + 1));
         catalog.load(names);
+        // the views a swap replaces must still be views: an object a user put under one of their names stays
+        Map<String, String> existing = dialect.introspector().relations(connection, state.schema(), viewNames(state));
+        existing.forEach((name, kind) -> {
+            if (!Introspector.isView(kind)) {
+                throw new SchemaEvolutionException(ErrorCode.NAME_TAKEN, state.logical(), null, "the logical view " + name
+                        + " is now a " + kind + " the library did not create; nothing was changed", null);
+            }
+        });
         SortedMap<Integer, Integer> served = new TreeMap<>();
         List<String> missing = new ArrayList<>();
         for (int version : state.served().keySet()) {

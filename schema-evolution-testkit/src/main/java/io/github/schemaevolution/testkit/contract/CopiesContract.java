@@ -318,6 +318,12 @@ public abstract class CopiesContract {
         assertThat(read("ref_v1")).isEqualTo("a 5");
         assertThat(copies.swapWhen(null, "ref", () -> true, java.time.Duration.ofMillis(10), java.time.Duration.ofMillis(100))
                 .serving()).isEqualTo("ref_b");
+
+        // a user's table put where a logical view was: the swap refuses and leaves it
+        execute("DROP VIEW ref_latest");
+        evolution().create(model("ref_latest"));
+        assertRefused(ErrorCode.NAME_TAKEN, () -> copies.swap(null, "ref"));
+        assertThat(columnsOf("ref_latest")).as("the user's table stays").contains("id", "marker", "value");
     }
 
     @Test
