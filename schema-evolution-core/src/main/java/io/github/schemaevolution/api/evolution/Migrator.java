@@ -445,7 +445,7 @@ public final class Migrator {
      * The map {@code read} gives, read when it is first looked at: a plan looks at the protected columns
      * only for drops, renames and retypes, and a dialect may read them with a query of their own.
      */
-    private static Map<String, String> onFirstLook(java.util.function.Supplier<Map<String, String>> read) {
+    static Map<String, String> onFirstLook(java.util.function.Supplier<Map<String, String>> read) {
         return new java.util.AbstractMap<>() {
             private Map<String, String> loaded;
 
@@ -577,7 +577,7 @@ public final class Migrator {
     }
 
     /** The drift of the live table from {@code expected}, but for the columns {@code covered} names with their live type. */
-    private SchemaDiff diff(List<Column> physical, SchemaVersion expected, Map<String, ColumnType> covered) {
+    SchemaDiff diff(List<Column> physical, SchemaVersion expected, Map<String, ColumnType> covered) {
         Map<String, ColumnType> live = new LinkedHashMap<>();
         for (Column column : physical) {
             live.put(column.name(), column.type());
@@ -595,7 +595,7 @@ public final class Migrator {
      * The drift a migration takes up: columns it absorbs, and columns made by hand that it adds under the
      * same name and type (the {@code ADD COLUMN IF NOT EXISTS} habit). Any other drift still stops it.
      */
-    private Map<String, ColumnType> covered(Migration migration, SchemaVersion current) {
+    Map<String, ColumnType> covered(Migration migration, SchemaVersion current) {
         Map<String, ColumnType> covered = new LinkedHashMap<>();
         for (Change change : migration.changes()) {
             if (change instanceof Change.AbsorbColumn absorb) {
@@ -620,6 +620,11 @@ public final class Migrator {
     /** The table's history; callers have made sure the history table exists. */
     private List<HistoryEntry> registered(Connection connection, String schema, String table) throws SQLException {
         List<HistoryEntry> entries = history.entries(connection, schema, table);
+        if (!entries.isEmpty() && ChunkedTable.REGISTER.equals(entries.get(0).migrationId())) {
+            throw new SchemaEvolutionException(ErrorCode.CHANGE_FORBIDDEN, display(schema, table), null, "is the logical"
+                    + " table of chunk tables: plan, apply and verify its changes through ChunkedTable, which runs them"
+                    + " on every chunk", null);
+        }
         if (entries.isEmpty()) {
             requireSchema(connection, schema, table);
             throw new SchemaEvolutionException(ErrorCode.NOT_REGISTERED, display(schema, table), null,
@@ -628,13 +633,13 @@ public final class Migrator {
         return entries;
     }
 
-    private static SchemaVersion current(List<HistoryEntry> entries) {
+    static SchemaVersion current(List<HistoryEntry> entries) {
         return entries.stream().filter(e -> e.status() == HistoryEntry.Status.APPLIED).reduce((a, b) -> b)
                 .map(HistoryEntry::state).orElseThrow();
     }
 
     /** The versions that are live: applied, and not retired by a later retirement. */
-    private static List<SchemaVersion> appliedStates(List<HistoryEntry> entries) {
+    static List<SchemaVersion> appliedStates(List<HistoryEntry> entries) {
         int retiredUpTo = 0;
         for (HistoryEntry entry : entries) {
             if (entry.status() == HistoryEntry.Status.APPLIED && entry.description() != null) {
@@ -751,7 +756,7 @@ public final class Migrator {
         return schema == null ? table : schema + "." + table;
     }
 
-    private static SchemaEvolutionException databaseError(String what, SQLException e) {
+    static SchemaEvolutionException databaseError(String what, SQLException e) {
         if (e.getCause() instanceof SchemaEvolutionException refusal) {
             return refusal;
         }

@@ -183,6 +183,14 @@ public record SchemaVersion(String schema, String table, int version, String spa
         return new SchemaVersion(schema, table, 1, sparePrefix, columns, slots);
     }
 
+    /**
+     * This version as the same version of {@code otherTable}, a table of the same columns: what a chunk
+     * table of a {@link ChunkedTable} is at when the logical table is at this version.
+     */
+    public SchemaVersion forTable(String otherTable) {
+        return new SchemaVersion(schema, otherTable, version, sparePrefix, columns, slots, finalViews, releases);
+    }
+
     public String display() {
         return schema == null ? table : schema + "." + table;
     }
