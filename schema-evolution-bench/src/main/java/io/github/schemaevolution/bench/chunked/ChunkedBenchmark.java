@@ -1,0 +1,174 @@
+package io.github.schemaevolution.bench.chunked;
+
+import io.github.schemaevolution.api.SchemaEvolution;
+import io.github.schemaevolution.api.chunk.ChunkRunner;
+import io.github.schemaevolution.api.evolution.ApplyResult;
+import io.github.schemaevolution.api.evolution.ChunkedTable;
+import io.github.schemaevolution.api.evolution.Migration;
+import io.github.schemaevolution.api.model.ClickHouseOptions;
+import io.github.schemaevolution.api.model.ColumnType;
+import io.github.schemaevolution.api.model.PostgresOptions;
+import io.github.schemaevolution.api.model.ReservePolicy;
+import io.github.schemaevolution.api.model.Table;
+import io.github.schemaevolution.bench.Baseline;
+import io.github.schemaevolution.spi.DdlStatement;
+import io.github.schemaevolution.testkit.clickhouse.EmbeddedClickHouse;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import javax.sql.DataSource;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A pool add on a chunked table of {@code chunks} chunk tables ({@link ChunkedTable#apply}, at two
+ * chunks at a time), against the same add on one table ({@link SchemaEvolution#apply}), through the
+ * same data source. Fresh tables for every invocation, registered before it (not timed). After each
+ * chunked invocation the peak heap of the run is printed, with the heap used once it is collected:
+ * the run streams its chunks, so the heap should not grow with {@code chunks}. Divide the chunked
+ * time by {@code chunks} for the time per chunk table against the one table's.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.SingleShotTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Fork(value = 1, jvmArgsAppend = "-Xmx256m")
+@Warmup(iterations = 1)
+@Measurement(iterations = 3)
+public class ChunkedBenchmark {
+    @Param({"postgresql", "clickhouse"})
+    public String engine;
+
+    @Param({"1000", "10000"})
+    public int chunks;
+
+    private AutoCloseable running;
+    private DataSource dataSource;
+    private SchemaEvolution evolution;
+
+    @Setup(Level.Trial)
+    public void start() throws Exception {
+        if (engine.equals("postgresql")) {
+            EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
+            running = postgres;
+            dataSource = postgres.getPostgresDatabase();
+        } else {
+            EmbeddedClickHouse clickhouse = EmbeddedClickHouse.start();
+            running = clickhouse;
+            dataSource = clickhouse.dataSource();
+        }
+        evolution = SchemaEvolution.connect(dataSource);
+    }
+
+    @TearDown(Level.Trial)
+    public void stop() throws Exception {
+        running.close();
+    }
+
+    static Table model(String name) {
+        return Table.builder(name).column("id", ColumnType.INT64).column("ra", ColumnType.FLOAT64)
+                .column("decl", ColumnType.FLOAT64)
+                .reserve(ReservePolicy.builder().spares(ColumnType.nullable(ColumnType.FLOAT64), 2).build())
+                .clickHouse(ClickHouseOptions.builder().orderBy("id").build())
+                .postgres(PostgresOptions.primaryKey("id"))
+                .build();
+    }
+
+    static Migration add(String table) {
+        return Migration.builder("add-mag", table).add("mag", ColumnType.nullable(ColumnType.FLOAT64)).build();
+    }
+
+    /** A fresh table for the baseline, registered. */
+    @State(Scope.Thread)
+    public static class OneTable {
+        private int invocation;
+        String table;
+
+        @Setup(Level.Invocation)
+        public void create(ChunkedBenchmark bench) {
+            table = "one_" + (++invocation);
+            bench.evolution.create(model(table));
+        }
+    }
+
+    /** Fresh chunk tables for the chunked add, made as a catalog's loader makes them and registered. */
+    @State(Scope.Thread)
+    public static class Chunked {
+        private int invocation;
+        ChunkedTable table;
+
+        @Setup(Level.Invocation)
+        public void create(ChunkedBenchmark bench) throws SQLException {
+            String prefix = "chunk" + (++invocation);
+            StringBuilder batch = new StringBuilder();
+            try (Connection connection = bench.dataSource.getConnection(); Statement statement = connection.createStatement()) {
+                for (int n = 1; n <= bench.chunks; n++) {
+                    for (DdlStatement ddl : bench.evolution.dialect().createTable(model(prefix + "_" + n))) {
+                        if (bench.engine.equals("postgresql")) {
+                            // one round trip per hundred tables: the loader's time is not what is measured
+                            batch.append(ddl.sql()).append(";\n");
+                        } else {
+                            statement.execute(ddl.sql());
+                        }
+                    }
+                    if (n % 100 == 0 && batch.length() > 0) {
+                        statement.execute(batch.toString());
+                        batch.setLength(0);
+                    }
+                }
+                if (batch.length() > 0) {
+                    statement.execute(batch.toString());
+                }
+            }
+            table = ChunkedTable.byPrefix(bench.evolution, prefix)
+                    .withRunner(ChunkRunner.builder(bench.dataSource, bench.evolution.dialect()).parallelism(2).build());
+            table.register();
+            System.gc();
+            ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
+        }
+
+        @TearDown(Level.Invocation)
+        public void heap(ChunkedBenchmark bench) {
+            long peak = heap(true);
+            System.gc();
+            System.out.printf("%n%s, %d chunk tables: peak heap used during the run %.1f MB, %.1f MB after a collection%n",
+                    bench.engine, bench.chunks, peak / 1048576.0, heap(false) / 1048576.0);
+        }
+
+        private static long heap(boolean peak) {
+            return ManagementFactory.getMemoryPoolMXBeans().stream().filter(pool -> pool.getType() == MemoryType.HEAP)
+                    .mapToLong(pool -> (peak ? pool.getPeakUsage() : pool.getUsage()).getUsed()).sum();
+        }
+    }
+
+    @Benchmark
+    @Baseline
+    public ApplyResult oneTable(OneTable fresh) {
+        return evolution.apply(add(fresh.table));
+    }
+
+    @Benchmark
+    public ChunkedTable.Result chunkedTable(Chunked fresh) {
+        ChunkedTable.Result result = fresh.table.apply(add(fresh.table.logicalName()));
+        if (result.outcome() != ChunkedTable.Result.Outcome.APPLIED) {
+            throw new IllegalStateException("not applied to every chunk: " + result);
+        }
+        return result;
+    }
+}
