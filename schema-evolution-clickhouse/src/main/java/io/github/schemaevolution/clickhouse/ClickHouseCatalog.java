@@ -37,6 +37,9 @@ final class ClickHouseCatalog implements CatalogSnapshot {
 
     private static final Pattern IDENT = Pattern.compile("`?([A-Za-z_][A-Za-z0-9_]*)`?");
     private static final Pattern FUNCTION_OF_COLUMN = Pattern.compile("([A-Za-z][A-Za-z0-9_]*)\\(`?([A-Za-z_][A-Za-z0-9_]*)`?\\)");
+    private static final String REPLICATED = "Replicated";
+    /** {@code ('path', 'replica'[, own arguments...)}: the first two arguments of a Replicated engine, when given. */
+    private static final Pattern REPLICATION_ARGS = Pattern.compile("^\\(\\s*'([^']*)'\\s*,\\s*'([^']*)'\\s*(?:,\\s*(.*))?");
     private static final Pattern ENGINE_ARGS = Pattern.compile("^[A-Za-z]+(?:\\(([^)]*)\\))?");
     private static final Pattern SETTINGS = Pattern.compile("\\bSETTINGS (.*)$");
     private static final Pattern NOW = Pattern.compile("now(64)?\\(\\d*\\)");
@@ -171,7 +174,8 @@ final class ClickHouseCatalog implements CatalogSnapshot {
     private ClickHouseOptions options(Row row) {
         String display = row.g() + "." + table;
         String engineFull = row.b();
-        ClickHouseOptions.Builder options = ClickHouseOptions.builder().engine(engine(display, row.a(), engineFull));
+        ClickHouseOptions.Builder options = ClickHouseOptions.builder().engine(engine(display, row.a(), engineFull))
+                .replicated(replication(row.a(), engineFull));
         List<String> orderBy = columnList(display, row.c());
         List<String> primary = columnList(display, row.d());
         options.orderBy(orderBy.toArray(String[]::new));
@@ -243,7 +247,25 @@ final class ClickHouseCatalog implements CatalogSnapshot {
         return text.toString();
     }
 
-    private static ClickHouseOptions.Engine engine(String display, String engineName, String engineFull) {
+    /** The replication of an engine of the Replicated family, read from its first arguments; {@code null} for any other. */
+    static ClickHouseOptions.Replication replication(String engineName, String engineFull) {
+        if (!engineName.startsWith(REPLICATED)) {
+            return null;
+        }
+        Matcher paths = REPLICATION_ARGS.matcher(engineFull.substring(engineName.length()));
+        return paths.find() ? new ClickHouseOptions.Replication(paths.group(1), paths.group(2))
+                : ClickHouseOptions.Replication.SERVER_DEFAULTS;
+    }
+
+    static ClickHouseOptions.Engine engine(String display, String engineName, String engineFull) {
+        if (engineName.startsWith(REPLICATED)) {
+            // the engine's own arguments follow the path and the replica name, when those are given
+            String rest = engineFull.substring(engineName.length());
+            Matcher paths = REPLICATION_ARGS.matcher(rest);
+            String own = paths.find() ? (paths.group(3) == null ? "" : "(" + paths.group(3)) : rest;
+            String name = engineName.substring(REPLICATED.length());
+            return engine(display, name, name + (own.startsWith("(") ? own : ""));
+        }
         Matcher args = ENGINE_ARGS.matcher(engineFull);
         String arguments = args.find() && args.group(1) != null ? args.group(1).trim() : "";
         // SummingMergeTree((a, b)) lists its columns as a tuple: the parentheses carry no meaning here

@@ -24,9 +24,12 @@ final class ClickHouseCheckpoints implements CheckpointStore {
     private final IdentifierRules identifiers;
     private final String table;
     private final String runs;
+    /** Where the checkpoints replicate to every node, so that a run resumes from any of them; or {@code null}. */
+    private final ClickHouseCluster cluster;
 
-    ClickHouseCheckpoints(IdentifierRules identifiers, String table) {
+    ClickHouseCheckpoints(IdentifierRules identifiers, String table, ClickHouseCluster cluster) {
         this.identifiers = identifiers;
+        this.cluster = cluster;
         this.table = identifiers.check(Kind.TABLE, null, table);
         this.runs = identifiers.check(Kind.TABLE, null, table + "_runs");
     }
@@ -34,12 +37,12 @@ final class ClickHouseCheckpoints implements CheckpointStore {
     @Override
     public void ensureTable(Connection connection) throws SQLException {
         try (java.sql.Statement statement = connection.createStatement()) {
-            statement.execute("CREATE TABLE IF NOT EXISTS " + identifiers.qualified(null, table)
+            statement.execute("CREATE TABLE IF NOT EXISTS " + identifiers.qualified(null, table) + ClickHouseCluster.clause(cluster)
                     + " (run_id String, chunk_id String, rows_written UInt64, finished_at DateTime64(3, 'UTC') DEFAULT now64(3))"
-                    + " ENGINE = ReplacingMergeTree ORDER BY (run_id, chunk_id)");
-            statement.execute("CREATE TABLE IF NOT EXISTS " + identifiers.qualified(null, runs)
+                    + " ENGINE = " + ClickHouseCluster.libraryEngine(cluster, "ReplacingMergeTree") + " ORDER BY (run_id, chunk_id)");
+            statement.execute("CREATE TABLE IF NOT EXISTS " + identifiers.qualified(null, runs) + ClickHouseCluster.clause(cluster)
                     + " (run_id String, chunk_source String, started_at DateTime64(6, 'UTC') DEFAULT now64(6))"
-                    + " ENGINE = MergeTree ORDER BY run_id");
+                    + " ENGINE = " + ClickHouseCluster.libraryEngine(cluster, "MergeTree") + " ORDER BY run_id");
         }
     }
 

@@ -74,6 +74,49 @@ public final class ClickHouseDialect implements Dialect {
             EnumSet.of(Capability.EXCHANGE_TABLES, Capability.IDEMPOTENT_ALTER, Capability.VIEWS_REPLACE_ANY_SHAPE,
                     Capability.NULLABLE_IS_STORED, Capability.FINAL_VIEWS, Capability.MARKED_VIEWS);
 
+    /** The cluster every DDL statement runs on, or {@code null} for the node the connection reaches. */
+    private final ClickHouseCluster cluster;
+
+    /** The dialect for one node (or a Replicated database): DDL runs where the connection runs it. */
+    public ClickHouseDialect() {
+        this(null);
+    }
+
+    private ClickHouseDialect(ClickHouseCluster cluster) {
+        this.cluster = cluster;
+    }
+
+    /**
+     * The dialect whose DDL runs {@code ON CLUSTER}: tables and views, and the library's history, lock and
+     * checkpoint tables (replicated, so that every node reads the same history). See {@link ClickHouseCluster}.
+     */
+    public static ClickHouseDialect onCluster(ClickHouseCluster cluster) {
+        return new ClickHouseDialect(java.util.Objects.requireNonNull(cluster, "cluster"));
+    }
+
+    /** The cluster this dialect's DDL runs on, if any. */
+    public java.util.Optional<ClickHouseCluster> cluster() {
+        return java.util.Optional.ofNullable(cluster);
+    }
+
+    /** The dialect's one identifier path. */
+    static IdentifierRules identifierRules() {
+        return IDENTIFIERS;
+    }
+
+    /** {@code ON CLUSTER <name>} where this dialect has a cluster; nothing otherwise. */
+    String onCluster() {
+        return cluster == null ? "" : cluster.clause();
+    }
+
+    /** On a cluster, refuses a session without the settings that make a statement wait for every node. */
+    @Override
+    public void prepareDdl(java.sql.Connection connection, java.time.Duration lockTimeout) throws java.sql.SQLException {
+        if (cluster != null) {
+            cluster.requireSettings(connection);
+        }
+    }
+
     @Override
     public String name() {
         return "clickhouse";
@@ -170,7 +213,7 @@ public final class ClickHouseDialect implements Dialect {
             settings.putAll(options.settings());
             settings.keySet().removeIf(Suspicious::isSetting);
             options = new ClickHouseOptions(options.engine(), options.orderBy(), options.primaryKey(), options.partitionBy(),
-                    options.indexes(), settings);
+                    options.indexes(), settings, options.replication());
         }
         return table.toBuilder().postgres(PostgresOptions.NONE).clickHouse(options).build();
     }
@@ -179,13 +222,13 @@ public final class ClickHouseDialect implements Dialect {
     public List<DdlStatement> createTable(Table table) {
         validate(table);
         ClickHouseOptions options = table.clickHouse();
-        StringBuilder sql = new StringBuilder("CREATE TABLE ").append(qualified(table)).append("\n(\n");
+        StringBuilder sql = new StringBuilder("CREATE TABLE ").append(qualified(table)).append(onCluster()).append("\n(\n");
         List<String> members = table.physicalColumns().stream().map(c -> "    " + columnDefinition(table, c))
                 .collect(Collectors.toList());
         options.indexes().forEach(index -> members.add("    INDEX " + IDENTIFIERS.quote(Kind.INDEX, table.name(), index.name())
                 + " " + quoteColumn(table, index.column()) + " TYPE " + index.type() + " GRANULARITY " + index.granularity()));
         sql.append(String.join(",\n", members)).append("\n)\n");
-        sql.append("ENGINE = ").append(engine(table, options.engine())).append('\n');
+        sql.append("ENGINE = ").append(replicated(engine(table, options.engine()), options.replication())).append('\n');
         options.partitionKey().ifPresent(key -> sql.append("PARTITION BY ")
                 .append(key.function() == null ? quoteColumn(table, key.column())
                         : key.function() + "(" + quoteColumn(table, key.column()) + ")")
@@ -205,7 +248,7 @@ public final class ClickHouseDialect implements Dialect {
 
     @Override
     public DdlStatement dropTable(String schema, String table) {
-        return DdlStatement.instant("DROP TABLE IF EXISTS " + IDENTIFIERS.qualified(schema, table) + " SYNC");
+        return DdlStatement.instant("DROP TABLE IF EXISTS " + IDENTIFIERS.qualified(schema, table) + onCluster() + " SYNC");
     }
 
     /**
@@ -226,7 +269,7 @@ public final class ClickHouseDialect implements Dialect {
         String projection = columns.stream().map(c -> projected(table, view, c, aliases)).collect(Collectors.joining(", "));
         Set<Suspicious> casts = EnumSet.noneOf(Suspicious.class);
         columns.stream().filter(c -> c.castTo() != null).forEach(c -> casts.addAll(Suspicious.in(c.castTo().orNullable())));
-        return DdlStatement.instant("CREATE OR REPLACE VIEW " + IDENTIFIERS.qualified(schema, view)
+        return DdlStatement.instant("CREATE OR REPLACE VIEW " + IDENTIFIERS.qualified(schema, view) + onCluster()
                 + " AS SELECT " + projection + " FROM " + IDENTIFIERS.qualified(schema, table) + (collapsed ? " FINAL" : "")
                 + Suspicious.settingsClause(casts) + " COMMENT " + ClickHouseSql.string(VIEW_MARK + table));
     }
@@ -254,7 +297,7 @@ public final class ClickHouseDialect implements Dialect {
 
     @Override
     public DdlStatement dropView(String schema, String view) {
-        return DdlStatement.instant("DROP VIEW IF EXISTS " + IDENTIFIERS.qualified(schema, view));
+        return DdlStatement.instant("DROP VIEW IF EXISTS " + IDENTIFIERS.qualified(schema, view) + onCluster());
     }
 
     /** Metadata only: existing parts answer the new column from its default on read. */
@@ -344,7 +387,7 @@ public final class ClickHouseDialect implements Dialect {
 
     @Override
     public HistoryStore history(String historyTable) {
-        return new ClickHouseHistory(IDENTIFIERS, historyTable);
+        return new ClickHouseHistory(IDENTIFIERS, historyTable, cluster);
     }
 
     @Override
@@ -398,6 +441,10 @@ public final class ClickHouseDialect implements Dialect {
     @Override
     public boolean isTransient(java.sql.SQLException error) {
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause.getMessage() != null && cause.getMessage().contains(ClickHouseCluster.TASK_TIMEOUT)) {
+                // a node did not run an ON CLUSTER statement in time: a failure to report, not a wait to retry
+                return false;
+            }
             if (cause instanceof java.net.SocketTimeoutException || cause instanceof java.net.ConnectException) {
                 return true;
             }
@@ -411,7 +458,7 @@ public final class ClickHouseDialect implements Dialect {
 
     @Override
     public io.github.schemaevolution.spi.CheckpointStore checkpoints(String checkpointTable) {
-        return new ClickHouseCheckpoints(IDENTIFIERS, checkpointTable);
+        return new ClickHouseCheckpoints(IDENTIFIERS, checkpointTable, cluster);
     }
 
     @Override
@@ -524,7 +571,7 @@ public final class ClickHouseDialect implements Dialect {
     }
 
     private String alter(Table table) {
-        return "ALTER TABLE " + qualified(table);
+        return "ALTER TABLE " + qualified(table) + onCluster();
     }
 
     private static String qualified(Table table) {
@@ -552,6 +599,28 @@ public final class ClickHouseDialect implements Dialect {
         }
         SummingMergeTree summing = (SummingMergeTree) engine;
         return "SummingMergeTree" + (summing.sumColumns().isEmpty() ? "" : "(" + tuple(table, summing.sumColumns()) + ")");
+    }
+
+    /**
+     * {@code engine} of the Replicated family when {@code replication} says so: the path and the replica name
+     * first (unless the server's defaults name them), then the engine's own arguments.
+     */
+    static String replicated(String engine, ClickHouseOptions.Replication replication) {
+        if (replication == null) {
+            return engine;
+        }
+        int open = engine.indexOf('(');
+        String name = open < 0 ? engine : engine.substring(0, open);
+        String own = open < 0 ? "" : engine.substring(open + 1, engine.length() - 1);
+        List<String> arguments = new java.util.ArrayList<>();
+        if (!replication.serverDefaults()) {
+            arguments.add(ClickHouseSql.string(replication.zooKeeperPath()));
+            arguments.add(ClickHouseSql.string(replication.replica()));
+        }
+        if (!own.isEmpty()) {
+            arguments.add(own);
+        }
+        return "Replicated" + name + "(" + String.join(", ", arguments) + ")";
     }
 
     private static String tuple(Table table, List<String> columns) {

@@ -30,9 +30,12 @@ final class ClickHouseHistory implements HistoryStore {
     private final IdentifierRules identifiers;
     private final String historyTable;
     private final String columnsTable;
+    /** Where the history is replicated to every node (its tables created ON CLUSTER), or {@code null}. */
+    private final ClickHouseCluster cluster;
 
-    ClickHouseHistory(IdentifierRules identifiers, String historyTable) {
+    ClickHouseHistory(IdentifierRules identifiers, String historyTable, ClickHouseCluster cluster) {
         this.identifiers = identifiers;
+        this.cluster = cluster;
         this.historyTable = identifiers.check(Kind.TABLE, null, historyTable);
         this.columnsTable = identifiers.check(Kind.TABLE, null, historyTable + "_columns");
     }
@@ -40,16 +43,16 @@ final class ClickHouseHistory implements HistoryStore {
     @Override
     public void ensureTable(Connection connection, String schema) throws SQLException {
         try (java.sql.Statement statement = connection.createStatement()) {
-            statement.execute("CREATE TABLE IF NOT EXISTS " + identifiers.qualified(schema, historyTable) + " ("
+            statement.execute("CREATE TABLE IF NOT EXISTS " + identifiers.qualified(schema, historyTable) + ClickHouseCluster.clause(cluster) + " ("
                     + "table_name String, version UInt32, migration_id String, description String, checksum String,"
                     + " status LowCardinality(String), status_rank UInt8, started_at DateTime64(3, 'UTC'),"
                     + " finished_at Nullable(DateTime64(3, 'UTC')), applied_by String, state String"
-                    + ") ENGINE = ReplacingMergeTree(status_rank) ORDER BY (table_name, version)"
+                    + ") ENGINE = " + ClickHouseCluster.libraryEngine(cluster, "ReplacingMergeTree(status_rank)") + " ORDER BY (table_name, version)"
                     + " COMMENT 'schema history of tables managed by schema-evolution'");
-            statement.execute("CREATE TABLE IF NOT EXISTS " + identifiers.qualified(schema, columnsTable) + " ("
+            statement.execute("CREATE TABLE IF NOT EXISTS " + identifiers.qualified(schema, columnsTable) + ClickHouseCluster.clause(cluster) + " ("
                     + "table_name String, version UInt32, position UInt32, column_name String, physical_name String,"
                     + " column_type String, slot String, state LowCardinality(String))"
-                    + " ENGINE = ReplacingMergeTree ORDER BY (table_name, version, position)"
+                    + " ENGINE = " + ClickHouseCluster.libraryEngine(cluster, "ReplacingMergeTree") + " ORDER BY (table_name, version, position)"
                     + " COMMENT 'the columns of every live version of the tables schema-evolution manages: what readers"
                     + " find in a version''s view and what writers write, by physical column'");
         }
@@ -184,6 +187,6 @@ final class ClickHouseHistory implements HistoryStore {
     @Override
     public Lock lock(Connection connection, String schema, String table, String owner, Duration wait, Duration lease,
             javax.sql.DataSource renewals) throws SQLException {
-        return new ClickHouseLock(identifiers).take(connection, schema, table, owner, wait, lease, renewals);
+        return new ClickHouseLock(identifiers, cluster).take(connection, schema, table, owner, wait, lease, renewals);
     }
 }

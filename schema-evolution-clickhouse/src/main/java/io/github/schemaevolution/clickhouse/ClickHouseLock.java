@@ -51,9 +51,17 @@ final class ClickHouseLock {
     static final String BROKEN_INFIX = "_broken_";
 
     private final IdentifierRules identifiers;
+    /**
+     * The cluster the lock tables are created on, or {@code null}: ON CLUSTER statements run in the order of
+     * the distributed DDL queue on every node, so of two creations of one lock the second fails everywhere.
+     */
+    private final ClickHouseCluster cluster;
+    private final String on;
 
-    ClickHouseLock(IdentifierRules identifiers) {
+    ClickHouseLock(IdentifierRules identifiers, ClickHouseCluster cluster) {
         this.identifiers = identifiers;
+        this.cluster = cluster;
+        this.on = ClickHouseCluster.clause(cluster);
     }
 
     /**
@@ -66,11 +74,14 @@ final class ClickHouseLock {
         String qualified = identifiers.qualified(schema, lockName);
         Instant deadline = Instant.now().plus(wait);
         Duration poll = Duration.ofMillis(20);
+        if (cluster != null) {
+            cluster.requireSettings(connection);
+        }
         while (true) {
             String token = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
             try (java.sql.Statement statement = connection.createStatement()) {
                 String comment = comment(owner, lease, token);
-                statement.execute("CREATE TABLE " + qualified + " (owner String) ENGINE = Memory COMMENT "
+                statement.execute("CREATE TABLE " + qualified + on + " (owner String) ENGINE = Memory COMMENT "
                         + ClickHouseSql.string(comment));
                 LOG.debug("migration lock {} taken by {} ({})", lockName, owner, token);
                 return new Held(connection, schema, lockName, qualified, owner, token, lease, renewals, Lease.parse(comment).endsAt());
@@ -150,7 +161,7 @@ final class ClickHouseLock {
         String marker = identifiers.qualified(schema, identifiers.check(Kind.TABLE, null, lockName + BROKEN_INFIX + lease.token()));
         try (java.sql.Statement statement = connection.createStatement()) {
             try {
-                statement.execute("CREATE TABLE " + marker + " (token String) ENGINE = Memory COMMENT "
+                statement.execute("CREATE TABLE " + marker + on + " (token String) ENGINE = Memory COMMENT "
                         + ClickHouseSql.string(comment("breaker", MARKER_LEASE, lease.token())));
             } catch (SQLException e) {
                 if (!alreadyExists(e)) {
@@ -159,7 +170,7 @@ final class ClickHouseLock {
                 // another waiter is breaking this acquisition; its marker is cleared should that waiter have died
                 Lease breaker = Lease.parse(comment(connection, schema, lockName + BROKEN_INFIX + lease.token()));
                 if (breaker != null && breaker.endsAt() < System.currentTimeMillis()) {
-                    statement.execute("DROP TABLE IF EXISTS " + marker + " SYNC");
+                    statement.execute("DROP TABLE IF EXISTS " + marker + on + " SYNC");
                 }
                 return;
             }
@@ -168,10 +179,10 @@ final class ClickHouseLock {
                 if (now != null && now.token().equals(lease.token())) {
                     LOG.warn("breaking migration lock {} of {}: its lease ended at {}", lockName, lease.owner(),
                             Instant.ofEpochMilli(lease.endsAt()));
-                    statement.execute("DROP TABLE IF EXISTS " + qualified + " SYNC");
+                    statement.execute("DROP TABLE IF EXISTS " + qualified + on + " SYNC");
                 }
             } finally {
-                statement.execute("DROP TABLE IF EXISTS " + marker + " SYNC");
+                statement.execute("DROP TABLE IF EXISTS " + marker + on + " SYNC");
             }
         }
     }
@@ -252,7 +263,7 @@ final class ClickHouseLock {
                     return;
                 }
                 String comment = comment(owner, lease, token);
-                statement.execute("ALTER TABLE " + qualified + " MODIFY COMMENT " + ClickHouseSql.string(comment));
+                statement.execute("ALTER TABLE " + qualified + on + " MODIFY COMMENT " + ClickHouseSql.string(comment));
                 leaseEnd = Lease.parse(comment).endsAt();
             } catch (SQLException | RuntimeException e) {
                 // the next beat tries again; a lease outlives two missed beats
@@ -277,7 +288,7 @@ final class ClickHouseLock {
             Lease now = fresh ? null : Lease.parse(comment(connection, schema, lockName));
             if (fresh || now != null && now.token().equals(token)) {
                 try (java.sql.Statement statement = connection.createStatement()) {
-                    statement.execute("DROP TABLE IF EXISTS " + qualified + " SYNC");
+                    statement.execute("DROP TABLE IF EXISTS " + qualified + on + " SYNC");
                 }
                 LOG.debug("migration lock {} released by {}", lockName, owner);
             } else {

@@ -20,13 +20,15 @@ import java.util.regex.Pattern;
  */
 public record ClickHouseOptions(Engine engine, List<String> orderBy, List<String> primaryKey,
                                 PartitionKey partitionBy, List<SkippingIndex> indexes,
-                                Map<String, String> settings) {
+                                Map<String, String> settings, Replication replication) {
 
     /** {@code MergeTree ORDER BY tuple()}: what a table gets when nothing is said. */
     public static final ClickHouseOptions DEFAULT = builder().build();
 
     private static final Pattern SETTING_VALUE = Pattern.compile("-?[0-9]+(\\.[0-9]+)?|[A-Za-z0-9_]+");
     private static final Pattern FUNCTION = Pattern.compile("[A-Za-z][A-Za-z0-9_]*");
+    /** A replication path or replica name: letters, digits, {@code _ / . -} and macros such as {@code {shard}}. */
+    private static final Pattern REPLICATION_TEXT = Pattern.compile("[A-Za-z0-9_/.{}-]+");
     private static final Pattern INDEX_TYPE = Pattern.compile("[a-zA-Z_]+(\\([0-9., ]*\\))?");
 
     /** A MergeTree-family engine. */
@@ -113,6 +115,55 @@ public record ClickHouseOptions(Engine engine, List<String> orderBy, List<String
         }
     }
 
+    /**
+     * The engine made Replicated ({@code ReplicatedMergeTree} and the rest of the family): each replica keeps
+     * its data, and a coordination service (ClickHouse Keeper, ZooKeeper) its parts and its DDL.
+     *
+     * @param zooKeeperPath the table's path in the coordination service, macros allowed
+     *                      ({@code /clickhouse/tables/{shard}/{database}/{table}}); {@code null} with {@code replica}
+     *                      {@code null} for the server's {@code default_replica_path} and {@code default_replica_name}
+     * @param replica       the replica's name, usually the macro {@code {replica}}
+     */
+    public record Replication(String zooKeeperPath, String replica) {
+        /** The server's default path and replica name. */
+        public static final Replication SERVER_DEFAULTS = new Replication(null, null);
+
+        public Replication {
+            if ((zooKeeperPath == null) != (replica == null)) {
+                throw new SchemaEvolutionException(ErrorCode.MODEL_INVALID, "a replicated engine needs both its path and its"
+                        + " replica name, or neither (the server's defaults)");
+            }
+            for (String text : java.util.Arrays.asList(zooKeeperPath, replica)) {
+                Texts.check(text, "replication path or replica", null, null);
+                if (text != null && !REPLICATION_TEXT.matcher(text).matches()) {
+                    throw new SchemaEvolutionException(ErrorCode.EXPRESSION_UNSAFE, null, null, "replication path or replica '"
+                            + Texts.abbreviate(text, 120) + "' may hold letters, digits, _ / . - and macros such as {shard}", null);
+                }
+            }
+        }
+
+        /** Whether the server's defaults name the path and the replica. */
+        public boolean serverDefaults() {
+            return zooKeeperPath == null;
+        }
+    }
+
+    /** Options whose engine is not replicated. */
+    public ClickHouseOptions(Engine engine, List<String> orderBy, List<String> primaryKey, PartitionKey partitionBy,
+            List<SkippingIndex> indexes, Map<String, String> settings) {
+        this(engine, orderBy, primaryKey, partitionBy, indexes, settings, null);
+    }
+
+    /** Whether the engine is replicated, and how. */
+    public Optional<Replication> replicationOptional() {
+        return Optional.ofNullable(replication);
+    }
+
+    /** These options with the engine replicated as {@code how} ({@code null}: not replicated). */
+    public ClickHouseOptions withReplication(Replication how) {
+        return new ClickHouseOptions(engine, orderBy, primaryKey, partitionBy, indexes, settings, how);
+    }
+
     public ClickHouseOptions {
         if (engine == null) {
             throw new SchemaEvolutionException(ErrorCode.MODEL_INVALID, "ClickHouse options need an engine");
@@ -174,6 +225,7 @@ public record ClickHouseOptions(Engine engine, List<String> orderBy, List<String
         private PartitionKey partitionBy;
         private final List<SkippingIndex> indexes = new ArrayList<>();
         private final Map<String, String> settings = new LinkedHashMap<>();
+        private Replication replication;
 
         public Builder engine(Engine engine) {
             this.engine = engine;
@@ -205,8 +257,23 @@ public record ClickHouseOptions(Engine engine, List<String> orderBy, List<String
             return this;
         }
 
+        /** The engine replicated with the server's default path and replica name ({@code ReplicatedMergeTree()}). */
+        public Builder replicated() {
+            return replicated(Replication.SERVER_DEFAULTS);
+        }
+
+        /** The engine replicated under {@code zooKeeperPath} as {@code replica}; see {@link Replication}. */
+        public Builder replicated(String zooKeeperPath, String replica) {
+            return replicated(new Replication(zooKeeperPath, replica));
+        }
+
+        public Builder replicated(Replication how) {
+            this.replication = how;
+            return this;
+        }
+
         public ClickHouseOptions build() {
-            return new ClickHouseOptions(engine, orderBy, primaryKey, partitionBy, indexes, settings);
+            return new ClickHouseOptions(engine, orderBy, primaryKey, partitionBy, indexes, settings, replication);
         }
     }
 }
