@@ -16,7 +16,9 @@ import io.github.schemaevolution.api.chunk.ChunkSource;
 import io.github.schemaevolution.api.chunk.RunReport;
 import io.github.schemaevolution.api.evolution.ApplyResult;
 import io.github.schemaevolution.api.evolution.HistoryEntry;
+import io.github.schemaevolution.api.evolution.ChunkedTable;
 import io.github.schemaevolution.api.evolution.Migration;
+import io.github.schemaevolution.api.model.ReservePolicy;
 import io.github.schemaevolution.api.evolution.Plan;
 import io.github.schemaevolution.api.evolution.SchemaDiff;
 import io.github.schemaevolution.api.evolution.SchemaVersion;
@@ -52,7 +54,7 @@ import java.util.concurrent.Callable;
         description = "Evolve the schemas of large ClickHouse and PostgreSQL tables without downtime.",
         subcommands = {Main.Status.class, Main.PlanCommand.class, Main.Apply.class, Main.Verify.class, Main.History.class,
                 Main.Pool.class, Main.Retire.class, Main.Backfill.class, Main.Publish.class, Main.Releases.class,
-                Main.Copies.class, Main.ChunksReport.class, Main.HostsCompare.class},
+                Main.Copies.class, Main.Chunked.class, Main.ChunksReport.class, Main.HostsCompare.class},
         exitCodeOnInvalidInput = Main.USAGE)
 public final class Main {
     static final int DRIFT = 2;
@@ -631,6 +633,142 @@ public final class Main {
             row.put("unreachable", comparison.unreachable());
             System.out.println(json ? JSON.writeValueAsString(row) : comparison.toString());
             return comparison.same() ? 0 : DRIFT;
+        }
+    }
+
+    @Command(name = "chunked", description = "One logical table over the chunk tables <prefix>_<n>: register, apply, state.",
+            subcommands = {Chunked.Register.class, Chunked.ApplyChunked.class, Chunked.StateOf.class})
+    static final class Chunked {
+        /** The chunked table the command works on, and how its runs go. */
+        static final class Target {
+            @Option(names = "--prefix", required = true, description = "the logical table: its chunk tables are <prefix>_<number>")
+            String prefix;
+
+            @Option(names = "--parallelism", defaultValue = "2", description = "chunk tables at once (default: ${DEFAULT-VALUE})")
+            int parallelism;
+
+            @Option(names = "--progress", defaultValue = "auto", description = "the progress bar: auto (on a terminal), always, never")
+            String progress;
+
+            ChunkedTable table(Connection connection, ProgressBar bar) {
+                SchemaEvolution evolution = connection.evolution();
+                ChunkRunner.Builder runner = ChunkRunner.builder(evolution.dataSource(), evolution.dialect()).parallelism(parallelism);
+                if (progress.equals("always") || (progress.equals("auto") && System.console() != null && !connection.json)) {
+                    runner.listener(bar);
+                }
+                return ChunkedTable.byPrefix(evolution, prefix).withRunner(runner.build());
+            }
+        }
+
+        private static Map<String, Object> json(ChunkedTable.Result result) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("outcome", result.outcome().name());
+            row.put("version", result.current() == null ? null : result.current().version());
+            row.put("targetVersion", result.targetVersion());
+            row.put("chunks", result.chunks());
+            row.put("chunksAtTarget", result.chunksAtTarget());
+            return row;
+        }
+
+        private static String text(String what, ChunkedTable.Result result) {
+            return what + ": " + result.outcome() + ", " + result.chunksAtTarget() + " of " + result.chunks()
+                    + " chunk tables at version " + result.targetVersion() + "; the logical table at version "
+                    + (result.current() == null ? "none yet" : result.current().version());
+        }
+
+        @Command(name = "register", description = "Registers the chunk tables as version 1 of one logical table, with their views.")
+        static final class Register implements Callable<Integer> {
+            @Mixin Connection connection;
+            @Mixin Target target;
+
+            @Option(names = "--spare-prefix", defaultValue = ReservePolicy.DEFAULT_PREFIX,
+                    description = "columns starting with it are free spares (default: ${DEFAULT-VALUE})")
+            String sparePrefix;
+
+            @Override
+            public Integer call() throws Exception {
+                ProgressBar bar = new ProgressBar(System.err);
+                ChunkedTable.Result result;
+                try {
+                    result = target.table(connection, bar).register(sparePrefix);
+                } finally {
+                    bar.finish();
+                }
+                print(connection, json(result), text("register " + target.prefix, result));
+                return result.outcome() == ChunkedTable.Result.Outcome.PENDING ? INCOMPLETE : 0;
+            }
+        }
+
+        @Command(name = "apply", description = "Applies the migration files of the logical table to its chunk tables, in file"
+                + " order; --numbers runs only some chunks (exit code 5 while chunks are left); resumable.")
+        static final class ApplyChunked implements Callable<Integer> {
+            @Mixin Connection connection;
+            @Mixin Target target;
+            @Mixin Files files;
+
+            @Option(names = "--numbers", description = "only the chunk tables numbered FROM-TO (TO excluded), e.g. 1-334")
+            String numbers;
+
+            @picocli.CommandLine.Spec
+            picocli.CommandLine.Model.CommandSpec spec;
+
+            @Override
+            public Integer call() throws Exception {
+                ProgressBar bar = new ProgressBar(System.err);
+                ChunkedTable chunked = target.table(connection, bar);
+                List<Map<String, Object>> results = new ArrayList<>();
+                StringBuilder text = new StringBuilder();
+                try {
+                    for (Migration migration : files.migrations()) {
+                        if (!migration.table().equals(target.prefix)) {
+                            continue;
+                        }
+                        ChunkedTable.Result result = numbers == null ? chunked.apply(migration)
+                                : chunked.apply(migration, subset(spec, numbers));
+                        Map<String, Object> row = json(result);
+                        row.put("migration", migration.id());
+                        results.add(row);
+                        text.append(text(migration.id(), result)).append('\n');
+                        if (result.outcome() == ChunkedTable.Result.Outcome.PENDING) {
+                            break;
+                        }
+                    }
+                } finally {
+                    bar.finish();
+                }
+                print(connection, Map.of("applied", results), results.isEmpty() ? "no migration files of " + target.prefix
+                        : text.toString().stripTrailing());
+                return results.stream().anyMatch(r -> "PENDING".equals(r.get("outcome"))) ? INCOMPLETE : 0;
+            }
+
+            private static java.util.function.Predicate<io.github.schemaevolution.api.chunk.Chunk> subset(
+                    picocli.CommandLine.Model.CommandSpec spec, String numbers) {
+                String[] bounds = numbers.split("-", 2);
+                if (bounds.length != 2 || !bounds[0].matches("[0-9]+") || !bounds[1].matches("[0-9]+")) {
+                    throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                            "--numbers takes FROM-TO, two chunk numbers: got " + numbers);
+                }
+                return ChunkedTable.numbered(Long.parseLong(bounds[0]), Long.parseLong(bounds[1]));
+            }
+        }
+
+        @Command(name = "state", description = "The logical table's version and the migration under way on its chunk tables.")
+        static final class StateOf implements Callable<Integer> {
+            @Mixin Connection connection;
+            @Mixin Target target;
+
+            @Override
+            public Integer call() throws Exception {
+                ChunkedTable.State state = target.table(connection, new ProgressBar(System.err)).state();
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("version", state.current().map(io.github.schemaevolution.api.evolution.SchemaVersion::version).orElse(null));
+                state.pending().ifPresent(pending -> row.put("pending", Map.of("migration", pending.migrationId(),
+                        "version", pending.version(), "chunks", pending.chunks(), "chunksDone", pending.chunksDone())));
+                print(connection, row, target.prefix + " at version " + row.get("version") + state.pending()
+                        .map(p -> "; " + p.migrationId() + " (version " + p.version() + ") on " + p.chunksDone() + " of "
+                                + p.chunks() + " chunk tables").orElse(""));
+                return state.pending().isPresent() ? INCOMPLETE : 0;
+            }
         }
     }
 }

@@ -123,6 +123,34 @@ class CliIT {
         assertThat(bad.err()).contains("MODEL_INVALID", "2026-12-03-bad.yaml", "unknown field 'to'");
         assertThat(cli(target, "history", "--table", "readings").out()).contains("2026-12-02-flag-text");
         copiesAndReleases(target, evolution);
+        chunked(target, evolution, Files.createDirectories(dir.resolve("cat")));
+    }
+
+    /** Six chunk tables as one logical table: registered, a migration file applied to some chunks, then to the rest. */
+    private void chunked(Target target, SchemaEvolution evolution, Path dir) throws Exception {
+        for (int chunk = 1; chunk <= 6; chunk++) {
+            for (var ddl : evolution.dialect().createTable(Table.builder("cat_" + chunk).column("id", INT64)
+                    .reserve(ReservePolicy.builder().spares(STRING.orNullable(), 1).build())
+                    .clickHouse(ClickHouseOptions.builder().orderBy("id").build()).postgres(PostgresOptions.primaryKey("id")).build())) {
+                execute(target, ddl.sql());
+            }
+        }
+        Run registered = cli(target, "chunked", "register", "--prefix", "cat", "--json");
+        assertThat(registered.code()).as(registered.err()).isZero();
+        assertThat(JSON.readTree(registered.out()).get("chunks").asInt()).isEqualTo(6);
+        Files.writeString(dir.resolve("2026-12-04-label.yaml"), "table: cat\nchanges:\n  - add: label\n    type: Nullable(String)\n");
+        Run some = cli(target, "chunked", "apply", "--prefix", "cat", "--dir", dir.toString(), "--numbers", "1-4");
+        assertThat(some.code()).as(some.err()).isEqualTo(Main.INCOMPLETE);
+        assertThat(some.out()).contains("PENDING", "3 of 6 chunk tables at version 2", "the logical table at version 1");
+        JsonNode state = JSON.readTree(cli(target, "chunked", "state", "--prefix", "cat", "--json").out());
+        assertThat(state.at("/pending/chunksDone").asInt()).isEqualTo(3);
+        Run rest = cli(target, "chunked", "apply", "--prefix", "cat", "--dir", dir.toString(), "--json");
+        assertThat(rest.code()).as(rest.err()).isZero();
+        assertThat(JSON.readTree(rest.out()).at("/applied/0/version").asInt()).isEqualTo(2);
+        assertThat(cli(target, "chunked", "state", "--prefix", "cat").out()).startsWith("cat at version 2")
+                .doesNotContain("chunk tables");
+        assertThat(cli(target, "chunked", "apply", "--prefix", "cat", "--dir", dir.toString(), "--numbers", "x").code())
+                .isEqualTo(Main.USAGE);
     }
 
     /** The A/B copies' cycle and a release, as an operator's script runs them. */

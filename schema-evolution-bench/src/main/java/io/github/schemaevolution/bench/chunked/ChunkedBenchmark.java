@@ -11,7 +11,6 @@ import io.github.schemaevolution.api.model.PostgresOptions;
 import io.github.schemaevolution.api.model.ReservePolicy;
 import io.github.schemaevolution.api.model.Table;
 import io.github.schemaevolution.bench.Baseline;
-import io.github.schemaevolution.spi.DdlStatement;
 import io.github.schemaevolution.testkit.clickhouse.EmbeddedClickHouse;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -35,13 +34,16 @@ import java.lang.management.MemoryType;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A pool add on a chunked table of {@code chunks} chunk tables ({@link ChunkedTable#apply}, at two
  * chunks at a time), against the same add on one table ({@link SchemaEvolution#apply}), through the
  * same data source. Fresh tables for every invocation, registered before it (not timed). After each
- * chunked invocation the peak heap of the run is printed, with the heap used once it is collected:
+ * chunked invocation the peak heap of the run is printed, with the heap used once it is collected
+ * (and the chunk tables are dropped, so that every invocation meets a catalog of the same size):
  * the run streams its chunks, so the heap should not grow with {@code chunks}. Divide the chunked
  * time by {@code chunks} for the time per chunk table against the one table's.
  */
@@ -111,31 +113,17 @@ public class ChunkedBenchmark {
     @State(Scope.Thread)
     public static class Chunked {
         private int invocation;
+        private String prefix;
         ChunkedTable table;
 
         @Setup(Level.Invocation)
         public void create(ChunkedBenchmark bench) throws SQLException {
-            String prefix = "chunk" + (++invocation);
-            StringBuilder batch = new StringBuilder();
-            try (Connection connection = bench.dataSource.getConnection(); Statement statement = connection.createStatement()) {
-                for (int n = 1; n <= bench.chunks; n++) {
-                    for (DdlStatement ddl : bench.evolution.dialect().createTable(model(prefix + "_" + n))) {
-                        if (bench.engine.equals("postgresql")) {
-                            // one round trip per hundred tables: the loader's time is not what is measured
-                            batch.append(ddl.sql()).append(";\n");
-                        } else {
-                            statement.execute(ddl.sql());
-                        }
-                    }
-                    if (n % 100 == 0 && batch.length() > 0) {
-                        statement.execute(batch.toString());
-                        batch.setLength(0);
-                    }
-                }
-                if (batch.length() > 0) {
-                    statement.execute(batch.toString());
-                }
+            prefix = "chunk" + (++invocation);
+            List<String> statements = new ArrayList<>();
+            for (int n = 1; n <= bench.chunks; n++) {
+                bench.evolution.dialect().createTable(model(prefix + "_" + n)).forEach(ddl -> statements.add(ddl.sql()));
             }
+            bench.execute(statements);
             table = ChunkedTable.byPrefix(bench.evolution, prefix)
                     .withRunner(ChunkRunner.builder(bench.dataSource, bench.evolution.dialect()).parallelism(2).build());
             table.register();
@@ -143,17 +131,37 @@ public class ChunkedBenchmark {
             ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
         }
 
+        /** Prints the run's heap, then drops its chunk tables and views, so that the next invocation finds a catalog of the same size. */
         @TearDown(Level.Invocation)
-        public void heap(ChunkedBenchmark bench) {
+        public void heapThenDrop(ChunkedBenchmark bench) throws SQLException {
             long peak = heap(true);
             System.gc();
             System.out.printf("%n%s, %d chunk tables: peak heap used during the run %.1f MB, %.1f MB after a collection%n",
                     bench.engine, bench.chunks, peak / 1048576.0, heap(false) / 1048576.0);
+            List<String> statements = new ArrayList<>();
+            for (int n = 1; n <= bench.chunks; n++) {
+                String chunk = prefix + "_" + n;
+                for (String view : List.of(chunk + "_v1", chunk + "_v2", chunk + "_latest")) {
+                    statements.add(bench.evolution.dialect().dropView(null, view).sql());
+                }
+                statements.add(bench.evolution.dialect().dropTable(null, chunk).sql());
+            }
+            bench.execute(statements);
         }
 
         private static long heap(boolean peak) {
             return ManagementFactory.getMemoryPoolMXBeans().stream().filter(pool -> pool.getType() == MemoryType.HEAP)
                     .mapToLong(pool -> (peak ? pool.getPeakUsage() : pool.getUsage()).getUsed()).sum();
+        }
+    }
+
+    /** Runs the loader's or the cleaner's statements: on PostgreSQL a hundred per round trip, its time is not what is measured. */
+    private void execute(List<String> statements) throws SQLException {
+        boolean batched = engine.equals("postgresql");
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+            for (int i = 0; i < statements.size(); i += batched ? 100 : 1) {
+                statement.execute(String.join(";\n", statements.subList(i, Math.min(statements.size(), i + (batched ? 100 : 1)))));
+            }
         }
     }
 

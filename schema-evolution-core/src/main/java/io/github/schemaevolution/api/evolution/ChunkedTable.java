@@ -176,11 +176,7 @@ public final class ChunkedTable {
 
     /** {@link #apply(Migration, Predicate)} over the chunks of {@code subset}, or over every chunk when it is {@code null}. */
     private Result applyTo(Migration migration, Predicate<Chunk> subset) {
-        if (!migration.table().equals(logical) || !Objects.equals(migration.schema(), schema)) {
-            throw new SchemaEvolutionException(ErrorCode.MODEL_INVALID, migration.table(), null, "migration "
-                    + migration.id() + " is of " + display(migration.schema(), migration.table()) + ", not of the chunked table "
-                    + display(schema, logical), null);
-        }
+        requireOwn(migration);
         Start start = migrator.locked(schema, logical, connection -> {
             List<HistoryEntry> entries = history.entries(connection, schema, logical);
             if (entries.isEmpty()) {
@@ -206,21 +202,54 @@ public final class ChunkedTable {
                 }
                 return Start.resume(last, entries);
             }
-            SchemaVersion current = Migrator.current(entries);
-            Chunk first = firstChunk(connection);
-            SchemaVersion from = current.forTable(first.table());
-            List<SchemaVersion> live = forTable(Migrator.appliedStates(entries), first.table());
-            CatalogSnapshot catalog = snapshot(connection, first.table(), from, live);
-            SchemaDiff drift = migrator.diff(catalog.physicalColumns(), from, migrator.covered(migration, from));
-            if (!drift.isEmpty()) {
-                throw new SchemaEvolutionException(ErrorCode.SCHEMA_DRIFT, from.display(), null, "refusing to plan "
-                        + migration.id() + " of the chunked table " + logical + ": " + drift, null);
-            }
-            Plan plan = planner.plan(forChunk(migration, first.table()), from, live, table(catalog),
-                    Migrator.onFirstLook(catalog::protectedColumns));
-            return Start.begin(record(connection, migration, plan.to().forTable(logical), current), entries);
+            Plan plan = firstPlan(connection, migration, entries);
+            return Start.begin(record(connection, migration, plan.to().forTable(logical), Migrator.current(entries)), entries);
         });
         return run(start, subset);
+    }
+
+    /**
+     * The dry run of {@code migration}: the plan rendered for the first chunk table the source lists (every
+     * chunk table gets the same statements with its own name), checked as {@link #apply} checks it. Reads
+     * the history and the first chunk table's catalog; changes nothing.
+     */
+    public Plan plan(Migration migration) {
+        requireOwn(migration);
+        try (Connection connection = evolution.dataSource().getConnection()) {
+            List<HistoryEntry> entries = history.entries(connection, schema, logical);
+            if (entries.isEmpty()) {
+                throw new SchemaEvolutionException(ErrorCode.NOT_REGISTERED, display(schema, logical), null,
+                        "is not registered as a chunked table: register it first", null);
+            }
+            return firstPlan(connection, migration, entries);
+        } catch (SQLException e) {
+            throw Migrator.databaseError("cannot plan " + migration.id() + " of the chunked table " + logical, e);
+        }
+    }
+
+    /** MODEL_INVALID for a migration of another table than the logical one. */
+    private void requireOwn(Migration migration) {
+        if (!migration.table().equals(logical) || !Objects.equals(migration.schema(), schema)) {
+            throw new SchemaEvolutionException(ErrorCode.MODEL_INVALID, migration.table(), null, "migration "
+                    + migration.id() + " is of " + display(migration.schema(), migration.table()) + ", not of the chunked table "
+                    + display(schema, logical), null);
+        }
+    }
+
+    /** The migration planned for the first chunk table from the logical table's current version, refused on drift. */
+    private Plan firstPlan(Connection connection, Migration migration, List<HistoryEntry> entries) throws SQLException {
+        SchemaVersion current = Migrator.current(entries);
+        Chunk first = firstChunk(connection);
+        SchemaVersion from = current.forTable(first.table());
+        List<SchemaVersion> live = forTable(Migrator.appliedStates(entries), first.table());
+        CatalogSnapshot catalog = snapshot(connection, first.table(), from, live);
+        SchemaDiff drift = migrator.diff(catalog.physicalColumns(), from, migrator.covered(migration, from));
+        if (!drift.isEmpty()) {
+            throw new SchemaEvolutionException(ErrorCode.SCHEMA_DRIFT, from.display(), null, "refusing to plan "
+                    + migration.id() + " of the chunked table " + logical + ": " + drift, null);
+        }
+        return planner.plan(forChunk(migration, first.table()), from, live, table(catalog),
+                Migrator.onFirstLook(catalog::protectedColumns));
     }
 
     /**
@@ -339,13 +368,8 @@ public final class ChunkedTable {
     }
 
     private static int retiredUpTo(HistoryEntry entry) {
-        int upTo = 0;
-        for (String line : entry.description().split("\n")) {
-            if (!line.isBlank() && Change.parse(line) instanceof Change.RetireVersions retire) {
-                upTo = Math.max(upTo, retire.upTo());
-            }
-        }
-        return upTo;
+        return Migrator.changesOf(entry).stream().filter(Change.RetireVersions.class::isInstance)
+                .mapToInt(change -> ((Change.RetireVersions) change).upTo()).max().orElse(0);
     }
 
     /** The run id of a started migration: the logical table, the version and the migration's checksum. */
@@ -429,13 +453,7 @@ public final class ChunkedTable {
         ChunkMigration(HistoryEntry entry, List<SchemaVersion> liveBefore) {
             this.entry = entry;
             this.liveBefore = liveBefore;
-            List<Change> changes = new ArrayList<>();
-            for (String line : entry.description().split("\n")) {
-                if (!line.isBlank()) {
-                    changes.add(Change.parse(line));
-                }
-            }
-            this.migration = new Migration(entry.migrationId(), schema, logical, changes);
+            this.migration = new Migration(entry.migrationId(), schema, logical, Migrator.changesOf(entry));
         }
 
         @Override

@@ -492,12 +492,7 @@ public final class Migrator {
         LOG.warn("completing migration {} (version {}) of {}, started by {} at {} and interrupted",
                 started.migrationId(), started.version(), started.state().display(), started.appliedBy(), started.startedAt());
         List<HistoryEntry> before = entries.subList(0, entries.size() - 1);
-        List<Change> changes = new ArrayList<>();
-        for (String line : started.description().split("\n")) {
-            if (!line.isBlank()) {
-                changes.add(Change.parse(line));
-            }
-        }
+        List<Change> changes = changesOf(started);
         SchemaVersion state = started.state();
         Migration migration = new Migration(started.migrationId(), state.schema(), state.table(), changes);
         Table live = live(connection, state.schema(), state.table(), state.sparePrefix());
@@ -636,6 +631,17 @@ public final class Migrator {
     static SchemaVersion current(List<HistoryEntry> entries) {
         return entries.stream().filter(e -> e.status() == HistoryEntry.Status.APPLIED).reduce((a, b) -> b)
                 .map(HistoryEntry::state).orElseThrow();
+    }
+
+    /** The changes of a recorded migration, read back from its description (a line each). */
+    static List<Change> changesOf(HistoryEntry entry) {
+        List<Change> changes = new ArrayList<>();
+        for (String line : entry.description().split("\n")) {
+            if (!line.isBlank()) {
+                changes.add(Change.parse(line));
+            }
+        }
+        return changes;
     }
 
     /** The versions that are live: applied, and not retired by a later retirement. */

@@ -183,6 +183,8 @@ public abstract class ChunkedContract {
         assertThatThrownBy(() -> catalog.apply(addMagnitude("cat")))
                 .satisfies(e -> assertThat(((SchemaEvolutionException) e).code()).isEqualTo(ErrorCode.NOT_REGISTERED));
         catalog.register();
+        assertThat(catalog.plan(addMagnitude("cat")).sql()).as("a dry run, for the first chunk table").contains("cat_1_v2");
+        assertThat(catalog.state().pending()).isEmpty();
         assertThatThrownBy(() -> catalog.apply(addMagnitude("obj")))
                 .satisfies(e -> assertThat(((SchemaEvolutionException) e).code()).isEqualTo(ErrorCode.MODEL_INVALID));
 
