@@ -9,7 +9,6 @@ import io.github.schemaevolution.api.chunk.ChunkRunner;
 import io.github.schemaevolution.api.chunk.ChunkSource;
 import io.github.schemaevolution.api.chunk.RunPlan;
 import io.github.schemaevolution.api.chunk.RunReport;
-import io.github.schemaevolution.api.model.Column;
 import io.github.schemaevolution.api.model.ColumnType;
 import io.github.schemaevolution.api.model.ReservePolicy;
 import io.github.schemaevolution.spi.Capability;
@@ -17,7 +16,6 @@ import io.github.schemaevolution.spi.CatalogSnapshot;
 import io.github.schemaevolution.spi.Dialect;
 import io.github.schemaevolution.spi.HistoryStore;
 import io.github.schemaevolution.spi.IdentifierRules.Kind;
-import io.github.schemaevolution.spi.Introspector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -138,10 +136,10 @@ public final class ChunkedTable {
                         : Start.done(Migrator.current(entries));
             }
             Chunk first = firstChunk(connection);
-            SchemaVersion zero = zero(connection, first.table(), prefix.prefix());
+            CatalogSnapshot catalog = snapshot(connection, first.table(), prefix.prefix(), viewNames(first.table(), 0, List.of()));
+            SchemaVersion zero = zero(first.table(), prefix.prefix(), catalog);
             Migration register = Migration.builder(REGISTER, first.table()).schema(schema).build();
-            Plan plan = planner.plan(register, zero, List.of(), table(snapshot(connection, first.table(), zero, List.of())),
-                    Map.of());
+            Plan plan = planner.plan(register, zero, List.of(), table(catalog), Map.of());
             history.ensureTable(connection, schema);
             return Start.begin(record(connection, register, plan.to().forTable(logical), null), entries);
         });
@@ -242,7 +240,7 @@ public final class ChunkedTable {
         Chunk first = firstChunk(connection);
         SchemaVersion from = current.forTable(first.table());
         List<SchemaVersion> live = forTable(Migrator.appliedStates(entries), first.table());
-        CatalogSnapshot catalog = snapshot(connection, first.table(), from, live);
+        CatalogSnapshot catalog = snapshot(connection, first.table(), from.sparePrefix(), viewNames(first.table(), from.version(), live));
         SchemaDiff drift = migrator.diff(catalog.physicalColumns(), from, migrator.covered(migration, from));
         if (!drift.isEmpty()) {
             throw new SchemaEvolutionException(ErrorCode.SCHEMA_DRIFT, from.display(), null, "refusing to plan "
@@ -260,12 +258,15 @@ public final class ChunkedTable {
      */
     public Result refill(ColumnType family, int count, Predicate<Chunk> subset) {
         Objects.requireNonNull(subset, "subset");
-        SchemaVersion current = currentVersion().orElseThrow(() -> new SchemaEvolutionException(ErrorCode.NOT_REGISTERED,
-                display(schema, logical), null, "is not registered as a chunked table: register it first", null));
-        Optional<HistoryEntry> started = pendingEntry();
-        String id = started.filter(e -> e.migrationId().startsWith("refill-")).map(HistoryEntry::migrationId)
-                .orElse("refill-" + family.sql().replaceAll("[^A-Za-z0-9]+", "_").toLowerCase(java.util.Locale.ROOT) + "-"
-                        + count + "-v" + (current.version() + 1));
+        List<HistoryEntry> entries = evolution.history(schema, logical);
+        if (entries.isEmpty()) {
+            throw new SchemaEvolutionException(ErrorCode.NOT_REGISTERED, display(schema, logical), null,
+                    "is not registered as a chunked table: register it first", null);
+        }
+        HistoryEntry last = entries.get(entries.size() - 1);
+        boolean refilling = last.status() == HistoryEntry.Status.STARTED && last.migrationId().startsWith("refill-");
+        String id = refilling ? last.migrationId() : "refill-" + family.sql().replaceAll("[^A-Za-z0-9]+", "_")
+                .toLowerCase(java.util.Locale.ROOT) + "-" + count + "-v" + (last.version() + 1);
         return applyTo(Migration.builder(id, logical).schema(schema).refill(family, count).build(), subset);
     }
 
@@ -298,12 +299,6 @@ public final class ChunkedTable {
         }
         RunPlan left = progress(last);
         return new State(current, Optional.of(new Pending(last.migrationId(), last.version(), left.chunks(), left.chunksFinished())));
-    }
-
-    private Optional<HistoryEntry> pendingEntry() {
-        List<HistoryEntry> entries = evolution.history(schema, logical);
-        return entries.isEmpty() || entries.get(entries.size() - 1).status() != HistoryEntry.Status.STARTED
-                ? Optional.empty() : Optional.of(entries.get(entries.size() - 1));
     }
 
     /** Runs the started migration over the chunks of {@code subset}, then records it applied once every chunk has it. */
@@ -393,27 +388,31 @@ public final class ChunkedTable {
         }
     }
 
-    /** Version 0 of a chunk table as found: what the registration starts from. */
-    private SchemaVersion zero(Connection connection, String chunk, String sparePrefix) throws SQLException {
-        List<Column> physical = dialect.introspector().physicalColumns(connection, schema, chunk);
-        if (physical.isEmpty()) {
+    /** Version 0 of a chunk table as {@code catalog} found it: what the registration starts from. */
+    private SchemaVersion zero(String chunk, String sparePrefix, CatalogSnapshot catalog) {
+        if (catalog.physicalColumns().isEmpty()) {
             throw new SchemaEvolutionException(ErrorCode.TABLE_NOT_FOUND, display(schema, chunk), null,
-                    "the chunk table does not exist", null);
+                    "the chunk table the source lists does not exist", null);
         }
-        SchemaVersion found = SchemaVersion.initial(schema, chunk, sparePrefix, physical);
+        SchemaVersion found = SchemaVersion.initial(schema, chunk, sparePrefix, catalog.physicalColumns());
         return new SchemaVersion(schema, chunk, 0, sparePrefix, found.columns(), found.slots());
     }
 
-    /** One catalog read of a chunk table: its columns, its model, and the names of its views at {@code from} and the next version. */
-    private CatalogSnapshot snapshot(Connection connection, String chunk, SchemaVersion from, List<SchemaVersion> live)
-            throws SQLException {
+    /** The names of a chunk table's views at the live versions and at the version after {@code version}, checked. */
+    private Set<String> viewNames(String chunk, int version, List<SchemaVersion> live) {
         Set<String> views = new LinkedHashSet<>();
-        live.forEach(version -> views.add(settings.views().viewName(chunk, version.version())));
-        String next = settings.views().viewName(chunk, from.version() + 1);
+        live.forEach(each -> views.add(settings.views().viewName(chunk, each.version())));
+        String next = settings.views().viewName(chunk, version + 1);
         dialect.identifiers().check(Kind.VIEW, chunk, next);
         views.add(next);
         settings.views().latestName(chunk).ifPresent(views::add);
-        return dialect.introspector().snapshot(connection, schema, chunk, from.sparePrefix(), views);
+        return views;
+    }
+
+    /** One catalog read of a chunk table: its columns, its model, and what holds the names {@code views}. */
+    private CatalogSnapshot snapshot(Connection connection, String chunk, String sparePrefix, Set<String> views)
+            throws SQLException {
+        return dialect.introspector().snapshot(connection, schema, chunk, sparePrefix, views);
     }
 
     private io.github.schemaevolution.api.model.Table table(CatalogSnapshot catalog) {
@@ -458,15 +457,15 @@ public final class ChunkedTable {
 
         @Override
         public long apply(Connection connection, Chunk chunk) throws SQLException {
-            Plan plan = plan(connection, chunk.table());
-            if (plan == null) {
+            ChunkPlan planned = plan(connection, chunk.table());
+            if (planned == null) {
                 return 0;
             }
-            dialect.runMigration(connection, schema, chunk.table(), plan.replacedViews(), plan.statements(),
+            Plan plan = planned.plan();
+            dialect.runMigration(connection, schema, chunk.table(), planned.locked(), plan.statements(),
                     settings.ddlLockTimeout(), settings.ddlLockTimeout(), ran -> { });
             for (Slot slot : plan.to().clearingSlots()) {
-                dialect.clearRows(connection, table(dialect.introspector().read(connection, schema, chunk.table(),
-                        plan.to().sparePrefix())), slot.physicalName(), slot.type());
+                dialect.clearRows(connection, planned.table(), slot.physicalName(), slot.type());
             }
             if (plan.changesTable()) {
                 SchemaDiff after = migrator.diff(dialect.introspector().physicalColumns(connection, schema, chunk.table()),
@@ -481,16 +480,23 @@ public final class ChunkedTable {
 
         @Override
         public String describe(Connection connection, Chunk chunk) throws SQLException {
-            Plan plan = plan(connection, chunk.table());
-            return plan == null ? "nothing: the chunk table is at version " + entry.version() : plan.toString();
+            ChunkPlan planned = plan(connection, chunk.table());
+            return planned == null ? "nothing: the chunk table is at version " + entry.version() : planned.plan().toString();
         }
 
-        /** The plan for one chunk table, or {@code null} when it is at the new version and its engine is transactional. */
-        private Plan plan(Connection connection, String chunk) throws SQLException {
-            SchemaVersion from = liveBefore.isEmpty() ? zero(connection, chunk, entry.state().sparePrefix())
-                    : liveBefore.get(liveBefore.size() - 1).forTable(chunk);
+        /**
+         * The plan for one chunk table, from one catalog read, or {@code null} when the table is at the new version
+         * and its engine is transactional. Refuses, as a migration of a table does, a view name held by an object the
+         * library did not make (on an engine that marks its views, a view marked for this chunk table is its own,
+         * left by a run cut off).
+         */
+        private ChunkPlan plan(Connection connection, String chunk) throws SQLException {
+            SchemaVersion last = liveBefore.isEmpty() ? null : liveBefore.get(liveBefore.size() - 1);
+            String sparePrefix = entry.state().sparePrefix();
             List<SchemaVersion> live = forTable(liveBefore, chunk);
-            CatalogSnapshot catalog = snapshot(connection, chunk, from, live);
+            Set<String> views = viewNames(chunk, last == null ? 0 : last.version(), live);
+            CatalogSnapshot catalog = snapshot(connection, chunk, sparePrefix, views);
+            SchemaVersion from = last == null ? zero(chunk, sparePrefix, catalog) : last.forTable(chunk);
             if (catalog.physicalColumns().isEmpty()) {
                 throw new SchemaEvolutionException(ErrorCode.TABLE_NOT_FOUND, display(schema, chunk), null,
                         "the chunk table the source lists does not exist", null);
@@ -498,7 +504,7 @@ public final class ChunkedTable {
             SchemaVersion to = entry.state().forTable(chunk);
             boolean atTarget = migrator.diff(catalog.physicalColumns(), to, Map.of()).isEmpty();
             boolean transactional = dialect.has(Capability.TRANSACTIONAL_DDL);
-            if (atTarget && transactional && !liveBefore.isEmpty()) {
+            if (atTarget && transactional && last != null) {
                 return null;
             }
             SchemaDiff drift = migrator.diff(catalog.physicalColumns(), from, migrator.covered(migration, from));
@@ -506,31 +512,18 @@ public final class ChunkedTable {
                 throw new SchemaEvolutionException(ErrorCode.SCHEMA_DRIFT, display(schema, chunk), null, "the chunk table is"
                         + " at neither version " + from.version() + " nor " + to.version() + " of " + logical + ": " + drift, null);
             }
-            Plan plan = planner.plan(forChunk(migration, chunk), from, live, table(catalog),
+            io.github.schemaevolution.api.model.Table table = table(catalog);
+            Plan plan = planner.plan(forChunk(migration, chunk), from, live, table,
                     Migrator.onFirstLook(catalog::protectedColumns));
-            refuseForeignNames(chunk, plan, catalog.relations());
-            return plan;
+            List<String> locked = migrator.refuseForeignNames(connection, schema, chunk, plan.replacedViews(),
+                    migrator.createdViews(chunk, to.version(), from.version() == 0), false,
+                    new Migrator.KnownRelations(views, catalog.relations()));
+            return new ChunkPlan(plan, table, locked);
         }
+    }
 
-        /**
-         * NAME_TAKEN when a view the plan creates is held by an object the library did not make (on an engine
-         * that marks its views, a view marked for this chunk table is its own, left by a run cut off), or a view
-         * it replaces is no longer a view.
-         */
-        private void refuseForeignNames(String chunk, Plan plan, Map<String, String> found) {
-            Set<String> replaced = new LinkedHashSet<>(plan.replacedViews());
-            for (Map.Entry<String, String> relation : found.entrySet()) {
-                boolean ours = replaced.contains(relation.getKey())
-                        || Introspector.libraryView(chunk).equals(relation.getValue());
-                boolean created = relation.getKey().equals(settings.views().viewName(chunk, plan.to().version()))
-                        || plan.from().version() == 0 && settings.views().latestName(chunk).filter(relation.getKey()::equals).isPresent();
-                if ((created || replaced.contains(relation.getKey())) && (!ours || !Introspector.isView(relation.getValue()))) {
-                    throw new SchemaEvolutionException(ErrorCode.NAME_TAKEN, display(schema, chunk), null, "the view "
-                            + relation.getKey() + " the library would " + (created ? "create" : "replace") + " is taken by a "
-                            + relation.getValue() + " it did not create; nothing was changed on this chunk table", null);
-                }
-            }
-        }
+    /** A chunk table's plan, the table as read for it, and the existing views it replaces, which are locked first. */
+    private record ChunkPlan(Plan plan, io.github.schemaevolution.api.model.Table table, List<String> locked) {
     }
 
     /** What the locked first step found: a migration to run (begun now or resumed), or the version it had reached. */

@@ -217,7 +217,7 @@ public final class Migrator {
      *
      * @return the names of {@code replaced} that exist, which the migration locks first
      */
-    private List<String> refuseForeignNames(Connection connection, String schema, String table, List<String> replaced,
+    List<String> refuseForeignNames(Connection connection, String schema, String table, List<String> replaced,
             List<String> created, boolean resuming, KnownRelations known) throws SQLException {
         Map<String, Boolean> names = new LinkedHashMap<>();
         created.forEach(name -> names.put(name, false));
@@ -246,7 +246,7 @@ public final class Migrator {
     }
 
     /** The views a plan to {@code version} creates: the version's own, and the latest view with the first version. */
-    private List<String> createdViews(String table, int version, boolean first) {
+    List<String> createdViews(String table, int version, boolean first) {
         List<String> names = new ArrayList<>(List.of(settings.views().viewName(table, version)));
         if (first) {
             settings.views().latestName(table).ifPresent(names::add);
@@ -464,7 +464,7 @@ public final class Migrator {
     }
 
     /** Which of {@code asked} the catalog held, and as what: read with the plan, so that running it need not ask again. */
-    private record KnownRelations(java.util.Set<String> asked, Map<String, String> found) {
+    record KnownRelations(java.util.Set<String> asked, Map<String, String> found) {
     }
 
     /** Plans from one look at the history (given) and one at the catalog. */
